@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: MIT
+# netdock: build, test, install, demo, bench, deps. See README.md.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CNI_BIN_DIR ?= /opt/cni/bin
+BUILD ?= build
+
+CC ?= cc
+PKGS := libnl-3.0 libnl-route-3.0 libnftnl libmnl libcjson ldns libcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -MMD -MP \
+	-I. -Icommon $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+override LDFLAGS += $(EXTRA_LDFLAGS)
+LDLIBS := $(PKG_LIBS)
+
+# Every plugins/<name>/ with a main.c is a CNI plugin binary called <name>.
+PLUGINS := $(patsubst plugins/%/main.c,%,$(wildcard plugins/*/main.c))
+DAEMONS := $(if $(wildcard dnsd/main.c),netdock-dnsd)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_LIB := $(BUILD)/libnetdock.a
+
+# Each component's non-main sources form an archive the unit tests and fuzzers link too.
+comp_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+comp_lib = $(BUILD)/lib$(notdir $(1)).a
+COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd)
+COMP_LIBS := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
+
+BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
+UNIT_SRCS := $(wildcard test/unit/test-*.c)
+UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
+
+.PHONY: all clean test unit asan test-asan fuzz install deps demo bench format check-format
+all: $(COMMON_LIB) $(BINS) $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+define component_rules
+$(call comp_lib,$(1)): $(call obj,$(call comp_srcs,$(1))) $(call obj,$(1)/main.c)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$$(AR) rcs $$@ $(call obj,$(call comp_srcs,$(1)))
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
+
+$(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMP_LIBS) $(COMMON_LIB) $(LDLIBS)
+
+# make test: unit tests and every bats suite, one closing "N passed, N failed, N skipped".
+test: all
+	ND_BIN_DIR=$(abspath $(BUILD)/bin) ND_TEST_DIR=$(abspath $(BUILD)/test) test/run
+
+unit: all
+	ND_BIN_DIR=$(abspath $(BUILD)/bin) ND_TEST_DIR=$(abspath $(BUILD)/test) test/run --unit-only
+
+# AddressSanitizer + UBSan build in build/asan; test-asan runs the suites on it.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		EXTRA_LDFLAGS="$(SAN_FLAGS)" all
+test-asan: asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ND_BIN_DIR=$(abspath $(BUILD)/asan/bin) ND_TEST_DIR=$(abspath $(BUILD)/asan/test) \
+	ND_ASAN=1 test/run
+
+# libFuzzer targets: test/fuzz/fuzz-<input>.c -> build/fuzz/fuzz-<input>.
+FUZZ_SRCS := $(wildcard test/fuzz/fuzz-*.c)
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) BUILD=$(BUILD)/fuzz-lib CC=clang CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" $(BUILD)/fuzz-lib/libnetdock.a \
+		$(foreach c,$(COMPONENTS),$(BUILD)/fuzz-lib/lib$(notdir $(c)).a)
+	@mkdir -p $(BUILD)/fuzz
+	set -e; for f in $(FUZZ_SRCS); do \
+		clang -std=gnu11 -D_GNU_SOURCE -O1 -g $(FUZZ_FLAGS) -I. -Icommon $(PKG_CFLAGS) \
+		-o $(BUILD)/fuzz/$$(basename $$f .c) $$f \
+		$(foreach c,$(COMPONENTS),$(BUILD)/fuzz-lib/lib$(notdir $(c)).a) \
+		$(BUILD)/fuzz-lib/libnetdock.a $(LDLIBS); done
+
+install: $(BINS)
+	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(PREFIX)/sbin
+	for p in $(PLUGINS); do install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(CNI_BIN_DIR)/$$p; done
+	for d in $(DAEMONS); do install -m 0755 $(BUILD)/bin/$$d $(DESTDIR)$(PREFIX)/sbin/$$d; done
+	if [ -f dnsd/netdock-dnsd.service ]; then install -d $(DESTDIR)/etc/systemd/system && \
+		install -m 0644 dnsd/netdock-dnsd.service $(DESTDIR)/etc/systemd/system/; fi
+
+# Debian packages for build, tests, demo and benchmarks; installs only what is missing.
+DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libnftnl-dev \
+	libmnl-dev libcjson-dev libldns-dev libcap-dev libcurl4-openssl-dev libclang-rt-14-dev
+DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
+	socat procps jq util-linux
+DEB_BENCH := containernetworking-plugins aardvark-dns dnsmasq-base dnsperf hyperfine
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+deps:
+	@missing=$$(for p in $(DEB_ALL); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+		|| echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null; \
+	else echo "all packages present"; fi
+
+demo: deps all
+	ND_BIN_DIR=$(abspath $(BUILD)/bin) test/demo/run
+
+bench: all
+	ND_BIN_DIR=$(abspath $(BUILD)/bin) test/bench/run
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+check-format:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

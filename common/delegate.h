@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Running another CNI plugin (the IPAM delegate) found on CNI_PATH. */
+#ifndef ND_DELEGATE_H
+#define ND_DELEGATE_H
+
+#include "cni.h"
+
+/*
+ * Runs plugin `type` from CNI_PATH with this process's environment,
+ * CNI_COMMAND set to verb and ctx->stdin_buf on its stdin; its stderr passes
+ * through. For ADD, parses its result into ret (may be NULL otherwise).
+ * A failing delegate's error object is recorded in ctx with the delegate's
+ * own code and message. Returns 0 or a negative errno.
+ */
+int nd_delegate(struct cni_ctx *ctx, const char *type, enum cni_verb verb, struct cni_result *ret);
+
+/* Verb name as CNI_COMMAND spells it. */
+const char *cni_verb_name(enum cni_verb verb);
+
+#endif

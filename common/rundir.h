@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Names that become paths, directories opened by fd, atomic file replacement. */
+#ifndef ND_RUNDIR_H
+#define ND_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cni.h"
+
+#define ND_RUN_DIR_DEFAULT "/run/netdock"
+#define ND_LIB_DIR_DEFAULT "/var/lib/netdock"
+/* Longest name that may become one path component ("<name>.json" and friends fit). */
+#define ND_NAME_MAX 200
+
+/*
+ * A network or container name is safe as a path component: 1..ND_NAME_MAX
+ * characters from [A-Za-z0-9_.-], not starting with '.' or '-'.
+ */
+bool nd_name_valid(const char *name);
+
+/* Run dir: config key "runDir", else $NETDOCK_RUN_DIR, else /run/netdock. */
+const char *nd_run_dir_path(const struct cni_ctx *ctx);
+/* Lib dir: the given config value, else $NETDOCK_LIB_DIR, else /var/lib/netdock. */
+const char *nd_lib_dir_path(const char *configured);
+
+/* mkdir -p path (mode 0755). Returns 0 or -errno. */
+int nd_mkdir_p(const char *path);
+/* Opens (creating with mkdir -p when create) a directory; returns an O_PATH-less dir fd or -errno. */
+int nd_dir_open(const char *path, bool create);
+/* Opens dirfd/name as a directory, creating it when create. Returns fd or -errno. */
+int nd_subdir_open(int dirfd, const char *name, bool create);
+
+/*
+ * Replaces dirfd/name with data: writes "<name>.tmp.<pid>", fsyncs, renames.
+ * A reader sees the old file or the new one, never a part. Returns 0 or -errno.
+ */
+int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t len);
+
+/* Reads dirfd/name whole (at most max bytes) into a new NUL-terminated buffer. */
+int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+
+/* Removes dirfd/name; a missing file is success. */
+int nd_file_remove(int dirfd, const char *name);
+
+#endif
