@@ -13,26 +13,26 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
 /* Defines fn##p(type *) that calls fn on a non-NULL pointer. */
-#define ND_CLEANUP(type, fn)                  \
-	static inline void fn##p(type *pp)    \
-	{                                     \
-		if (*pp)                      \
-			fn(*pp);              \
+#define ND_CLEANUP(type, fn)               \
+	static inline void fn##p(type *pp) \
+	{                                  \
+		if (*pp)                   \
+			fn(*pp);           \
 	}
 
 /* Hands ownership out of a _cleanup_ variable. */
-#define steal_ptr(p)                          \
-	({                                    \
-		__typeof__(p) _v = (p);       \
-		(p) = NULL;                   \
-		_v;                           \
+#define steal_ptr(p)                    \
+	({                              \
+		__typeof__(p) _v = (p); \
+		(p) = NULL;             \
+		_v;                     \
 	})
 
-#define steal_fd(fd)                          \
-	({                                    \
-		int _fd = (fd);               \
-		(fd) = -1;                    \
-		_fd;                          \
+#define steal_fd(fd)            \
+	({                      \
+		int _fd = (fd); \
+		(fd) = -1;      \
+		_fd;            \
 	})
 
 #define ND_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

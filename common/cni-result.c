@@ -123,25 +123,25 @@ static int parse_dns(struct cni_ctx *ctx, const cJSON *o, const char *path, stru
 	return r;
 }
 
-#define PARSE_LIST(ctx, json, path, key, arr, n, max, fn)                             \
-	({                                                                            \
-		const cJSON *_list = NULL, *_it;                                      \
-		char _p[128];                                                         \
-		int _r = nd_conf_array(ctx, json, path, key, &_list);                 \
-		cJSON_ArrayForEach(_it, _list)                                        \
-		{                                                                     \
-			if (_r < 0)                                                   \
-				break;                                                \
-			if ((n) == (max)) {                                           \
-				_r = too_many(ctx, path, key, max);                   \
-				break;                                                \
-			}                                                             \
+#define PARSE_LIST(ctx, json, path, key, arr, n, max, fn)                               \
+	({                                                                              \
+		const cJSON *_list = NULL, *_it;                                        \
+		char _p[128];                                                           \
+		int _r = nd_conf_array(ctx, json, path, key, &_list);                   \
+		cJSON_ArrayForEach(_it, _list)                                          \
+		{                                                                       \
+			if (_r < 0)                                                     \
+				break;                                                  \
+			if ((n) == (max)) {                                             \
+				_r = too_many(ctx, path, key, max);                     \
+				break;                                                  \
+			}                                                               \
 			snprintf(_p, sizeof(_p), "%s.%s[%zu]", path, key, (size_t)(n)); \
-			_r = fn(ctx, _it, _p, &(arr)[(n)]);                           \
-			if (_r >= 0)                                                  \
-				(n)++;                                                \
-		}                                                                     \
-		_r;                                                                   \
+			_r = fn(ctx, _it, _p, &(arr)[(n)]);                             \
+			if (_r >= 0)                                                    \
+				(n)++;                                                  \
+		}                                                                       \
+		_r;                                                                     \
 	})
 
 int cni_result_parse(struct cni_ctx *ctx, const cJSON *json, const char *path,
@@ -174,8 +174,8 @@ int cni_result_parse_text(struct cni_ctx *ctx, const char *text, const char *who
 	_cleanup_(cJSON_Deletep) cJSON *json = cJSON_Parse(text);
 
 	if (!json)
-		return cni_fail(ctx, ND_ERR_DELEGATE, -EINVAL, "%s printed a result that is not JSON",
-				who);
+		return cni_fail(ctx, ND_ERR_DELEGATE, -EINVAL,
+				"%s printed a result that is not JSON", who);
 	return cni_result_parse(ctx, json, who, ret);
 }
 
@@ -203,7 +203,8 @@ static cJSON *format_ip(const struct cni_ctx *ctx, const struct cni_ip *ip)
 	if (!o)
 		return NULL;
 	if (!cni_version_at_least(ctx, 1, 0, 0))
-		cJSON_AddStringToObject(o, "version", ip->address.addr.family == AF_INET6 ? "6" : "4");
+		cJSON_AddStringToObject(o, "version",
+					ip->address.addr.family == AF_INET6 ? "6" : "4");
 	cJSON_AddStringToObject(o, "address", nd_prefix_to_str(&ip->address, buf));
 	if (nd_addr_is_set(&ip->gateway))
 		cJSON_AddStringToObject(o, "gateway", nd_addr_to_str(&ip->gateway, buf));
@@ -253,11 +254,11 @@ static cJSON *format_dns(const struct cni_dns *d)
 	return o;
 }
 
-#define FORMAT_LIST(ctx, root, key, arr, n, fn)                          \
-	do {                                                             \
+#define FORMAT_LIST(ctx, root, key, arr, n, fn)                             \
+	do {                                                                \
 		cJSON *_a = (n) ? cJSON_AddArrayToObject(root, key) : NULL; \
-		for (size_t _i = 0; _a && _i < (n); _i++)                \
-			cJSON_AddItemToArray(_a, fn(ctx, &(arr)[_i]));   \
+		for (size_t _i = 0; _a && _i < (n); _i++)                   \
+			cJSON_AddItemToArray(_a, fn(ctx, &(arr)[_i]));      \
 	} while (0)
 
 char *cni_result_format(const struct cni_ctx *ctx, const struct cni_result *r)

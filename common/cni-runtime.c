@@ -22,8 +22,14 @@ struct cni_args {
 };
 
 static const char *const known_cni_args[] = {
-	"IgnoreUnknown", "K8S_POD_NAME", "K8S_POD_NAMESPACE", "K8S_POD_INFRA_CONTAINER_ID",
-	"K8S_POD_UID",	 "NAME",	 "IP",		      "MAC",
+	"IgnoreUnknown",
+	"K8S_POD_NAME",
+	"K8S_POD_NAMESPACE",
+	"K8S_POD_INFRA_CONTAINER_ID",
+	"K8S_POD_UID",
+	"NAME",
+	"IP",
+	"MAC",
 	NULL,
 };
 
@@ -156,8 +162,7 @@ static int load_port(struct cni_ctx *ctx, const cJSON *o, size_t i, struct cni_p
 	if (!cont)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "%s.containerPort is missing",
 				path);
-	if (strcmp(p->protocol, "tcp") && strcmp(p->protocol, "udp") &&
-	    strcmp(p->protocol, "sctp"))
+	if (strcmp(p->protocol, "tcp") && strcmp(p->protocol, "udp") && strcmp(p->protocol, "sctp"))
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
 				"%s.protocol \"%s\" is not tcp, udp or sctp", path, p->protocol);
 	p->host_port = (uint16_t)host;
@@ -199,8 +204,8 @@ static int load_attachments(struct cni_ctx *ctx)
 	if (r < 0 || !arr)
 		return r;
 	ctx->rt.has_valid_attachments = true;
-	ctx->rt.valid_attachments = calloc((size_t)cJSON_GetArraySize(arr) + 1,
-					   sizeof(*ctx->rt.valid_attachments));
+	ctx->rt.valid_attachments =
+		calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*ctx->rt.valid_attachments));
 	if (!ctx->rt.valid_attachments)
 		return -ENOMEM;
 	cJSON_ArrayForEach(o, arr)

@@ -23,7 +23,7 @@ static const struct {
 	const char *name;
 	enum cni_verb verb;
 } verbs[] = {
-	{ "ADD", CNI_ADD },	  { "DEL", CNI_DEL },	    { "CHECK", CNI_CHECK },
+	{ "ADD", CNI_ADD },	    { "DEL", CNI_DEL },	      { "CHECK", CNI_CHECK },
 	{ "VERSION", CNI_VERSION }, { "STATUS", CNI_STATUS }, { "GC", CNI_GC },
 };
 
@@ -170,8 +170,7 @@ static int load_identity(struct cni_ctx *ctx)
 	v = cJSON_GetObjectItemCaseSensitive(ctx->conf, "cniVersion");
 	if (v && !cJSON_IsString(v))
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL, "cniVersion must be a string");
-	snprintf(ctx->cni_version, sizeof(ctx->cni_version), "%s",
-		 v ? v->valuestring : "0.1.0");
+	snprintf(ctx->cni_version, sizeof(ctx->cni_version), "%s", v ? v->valuestring : "0.1.0");
 	if (!version_supported(ctx->cni_version)) {
 		char asked[sizeof(ctx->cni_version)];
 

@@ -161,7 +161,8 @@ int cni_main(const struct cni_plugin *plugin);
 int cni_fail(struct cni_ctx *ctx, int code, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Sets the details string of the recorded failure (the kernel's ext-ack text). */
-void cni_fail_details(struct cni_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cni_fail_details(struct cni_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* True when the config's cniVersion is at least major.minor.patch. */
 bool cni_version_at_least(const struct cni_ctx *ctx, int major, int minor, int patch);

@@ -47,7 +47,8 @@ int nd_conf_string_buf(struct cni_ctx *ctx, const cJSON *obj, const char *path, 
 		return r;
 	if (strlen(s) >= size)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-				"%s%s%s is longer than %zu characters", path, SEP(path), key, size - 1);
+				"%s%s%s is longer than %zu characters", path, SEP(path), key,
+				size - 1);
 	strcpy(buf, s);
 	return 0;
 }
@@ -122,8 +123,8 @@ int nd_conf_addr(struct cni_ctx *ctx, const cJSON *obj, const char *path, const 
 		return r;
 	if (nd_addr_parse(s, ret) < 0)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-				"%s%s%s \"%s\" is not an IPv4 or IPv6 address", path, SEP(path), key,
-				s);
+				"%s%s%s \"%s\" is not an IPv4 or IPv6 address", path, SEP(path),
+				key, s);
 	return 0;
 }
 
@@ -139,8 +140,8 @@ int nd_conf_prefix(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 		return r;
 	if (nd_prefix_parse(s, &p) < 0)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-				"%s%s%s \"%s\" is not a CIDR (address/length)", path, SEP(path), key,
-				s);
+				"%s%s%s \"%s\" is not a CIDR (address/length)", path, SEP(path),
+				key, s);
 	if (network_only && !nd_prefix_is_network(&p)) {
 		struct nd_prefix n = nd_prefix_network(&p);
 
@@ -250,7 +251,7 @@ int nd_conf_check_keys(struct cni_ctx *ctx, const cJSON *obj, const char *path,
 			if (!strcmp(item->string, *k))
 				exact = true;
 			else if (!near && nd_edit_distance(item->string, *k, typo_limit(*k)) <=
-						     typo_limit(*k))
+						  typo_limit(*k))
 				near = *k;
 		}
 		if (!exact && near)

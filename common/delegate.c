@@ -127,7 +127,8 @@ static int record_child_error(struct cni_ctx *ctx, const char *type, const char 
 
 	if (!cJSON_IsNumber(code) || !cJSON_IsString(msg))
 		return cni_fail(ctx, ND_ERR_DELEGATE, -EIO, "%s %s exited with status %d", type,
-				cni_verb_name(ctx->verb), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+				cni_verb_name(ctx->verb),
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	cni_fail(ctx, code->valueint, -EIO, "%s: %s", type, msg->valuestring);
 	if (cJSON_IsString(details))
 		cni_fail_details(ctx, "%s", details->valuestring);

@@ -317,7 +317,8 @@ static int parse_port(const cJSON *o, struct nd_port_record *p)
 	unsigned hp = 0, cp = 0;
 
 	if (!cJSON_IsObject(o) || get_str(o, "hostIP", host_ip, sizeof(host_ip)) < 0 ||
-	    get_uint(o, "hostPort", 65535, &hp) < 0 || get_uint(o, "containerPort", 65535, &cp) < 0 ||
+	    get_uint(o, "hostPort", 65535, &hp) < 0 ||
+	    get_uint(o, "containerPort", 65535, &cp) < 0 ||
 	    get_str(o, "protocol", p->protocol, sizeof(p->protocol)) < 0 ||
 	    (host_ip[0] && nd_addr_parse(host_ip, &p->host_ip) < 0))
 		return -EINVAL;

@@ -31,8 +31,8 @@ bool nd_name_valid(const char *name)
 
 const char *nd_run_dir_path(const struct cni_ctx *ctx)
 {
-	const cJSON *v = ctx && ctx->conf ? cJSON_GetObjectItemCaseSensitive(ctx->conf, "runDir")
-					  : NULL;
+	const cJSON *v = ctx && ctx->conf ? cJSON_GetObjectItemCaseSensitive(ctx->conf, "runDir") :
+					    NULL;
 	const char *env = getenv("NETDOCK_RUN_DIR");
 
 	if (cJSON_IsString(v) && v->valuestring[0])

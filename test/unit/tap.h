@@ -11,23 +11,23 @@ struct tap {
 	int failed;
 };
 
-#define TAP_OK(t, cond, ...)                                          \
-	do {                                                          \
-		(t)->n++;                                             \
-		if (!(cond))                                          \
-			(t)->failed++;                                \
-		printf("%s %d - ", (cond) ? "ok" : "not ok", (t)->n); \
-		printf(__VA_ARGS__);                                  \
-		printf("\n");                                         \
-		if (!(cond))                                          \
+#define TAP_OK(t, cond, ...)                                                           \
+	do {                                                                           \
+		(t)->n++;                                                              \
+		if (!(cond))                                                           \
+			(t)->failed++;                                                 \
+		printf("%s %d - ", (cond) ? "ok" : "not ok", (t)->n);                  \
+		printf(__VA_ARGS__);                                                   \
+		printf("\n");                                                          \
+		if (!(cond))                                                           \
 			printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
 	} while (0)
 
-#define TAP_STR_EQ(t, got, want, ...)                                  \
-	do {                                                           \
-		const char *_g = (got), *_w = (want);                  \
-		TAP_OK(t, _g && !strcmp(_g, _w), __VA_ARGS__);         \
-		if (!_g || strcmp(_g, _w))                             \
+#define TAP_STR_EQ(t, got, want, ...)                                                    \
+	do {                                                                             \
+		const char *_g = (got), *_w = (want);                                    \
+		TAP_OK(t, _g && !strcmp(_g, _w), __VA_ARGS__);                           \
+		if (!_g || strcmp(_g, _w))                                               \
 			printf("#   got \"%s\", want \"%s\"\n", _g ? _g : "(null)", _w); \
 	} while (0)
 
