@@ -68,7 +68,7 @@ $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMP_LIBS) $(COMMON_LIB) $(LDLIBS)
 
 # make test: unit tests and every bats suite, one closing "N passed, N failed, N skipped".
-test: all
+test: all fuzz
 	ND_BIN_DIR=$(abspath $(BUILD)/bin) ND_TEST_DIR=$(abspath $(BUILD)/test) test/run
 
 unit: all
@@ -79,7 +79,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="-O1 -g" EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		EXTRA_LDFLAGS="$(SAN_FLAGS)" all
-test-asan: asan
+test-asan: asan fuzz
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ND_BIN_DIR=$(abspath $(BUILD)/asan/bin) ND_TEST_DIR=$(abspath $(BUILD)/asan/test) \
 	ND_ASAN=1 test/run

@@ -39,7 +39,8 @@ static void log_to_file(const char *line, size_t len)
 		return;
 }
 
-static void log_va(enum nd_log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_va(enum nd_log_level level, const char *fmt,
+							 va_list ap)
 {
 	char line[2048];
 	int head, body;
