@@ -118,7 +118,8 @@ static int exchange(struct cni_ctx *ctx, int to_child, int from_child, char **ou
 	return 0;
 }
 
-static int record_child_error(struct cni_ctx *ctx, const char *type, const char *out, int status)
+static int record_child_error(struct cni_ctx *ctx, const char *type, enum cni_verb verb,
+			      const char *out, int status)
 {
 	_cleanup_(cJSON_Deletep) cJSON *err = cJSON_Parse(out);
 	const cJSON *code = err ? cJSON_GetObjectItemCaseSensitive(err, "code") : NULL;
@@ -127,8 +128,7 @@ static int record_child_error(struct cni_ctx *ctx, const char *type, const char 
 
 	if (!cJSON_IsNumber(code) || !cJSON_IsString(msg))
 		return cni_fail(ctx, ND_ERR_DELEGATE, -EIO, "%s %s exited with status %d", type,
-				cni_verb_name(ctx->verb),
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+				cni_verb_name(verb), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	cni_fail(ctx, code->valueint, -EIO, "%s: %s", type, msg->valuestring);
 	if (cJSON_IsString(details))
 		cni_fail_details(ctx, "%s", details->valuestring);
@@ -175,7 +175,7 @@ int nd_delegate(struct cni_ctx *ctx, const char *type, enum cni_verb verb, struc
 	if (r < 0)
 		return r;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return record_child_error(ctx, type, out, status);
+		return record_child_error(ctx, type, verb, out, status);
 	if (verb == CNI_ADD && ret)
 		return cni_result_parse_text(ctx, out, type, ret);
 	return 0;
