@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The lease store: who holds which address of a network. Files under the
+ * lib dir now (store-file.c); an etcd store for the overlay will implement
+ * the same calls (DESIGN.md "Multi-host"). Every call runs under the
+ * network's lock, taken by ipam_store_open and dropped by close.
+ */
+#ifndef IPAM_STORE_H
+#define IPAM_STORE_H
+
+#include <stddef.h>
+
+#include "cni.h"
+#include "ip.h"
+#include "ipam.h"
+
+struct ipam_store;
+
+/* Opens (creating) the store of network net and locks it. Returns 0 or -errno. */
+int ipam_store_open(const char *lib_dir, const char *net, struct ipam_store **ret);
+/* Unlocks and frees; NULL-safe. */
+void ipam_store_close(struct ipam_store *s);
+
+/* Addresses recorded for (cid, ifname) into ret[max]; returns the count (0: none). */
+int ipam_store_owned(struct ipam_store *s, const char *cid, const char *ifname, struct nd_addr *ret,
+		     size_t max);
+/* Records the addresses of (cid, ifname), replacing earlier ones; n 0 forgets it. */
+int ipam_store_set_owned(struct ipam_store *s, const char *cid, const char *ifname,
+			 const struct nd_addr *addrs, size_t n);
+
+/* Takes a for (cid, ifname): 0, or -EEXIST when another attachment holds it. */
+int ipam_store_reserve(struct ipam_store *s, const struct nd_addr *a, const char *cid,
+		       const char *ifname);
+/* The holder of a: 0 and *ret filled, or -ENOENT when free. */
+int ipam_store_holder(struct ipam_store *s, const struct nd_addr *a, struct cni_attachment *ret);
+/* Frees a when (cid, ifname) holds it; a free address is success. */
+int ipam_store_release(struct ipam_store *s, const struct nd_addr *a, const char *cid,
+		       const char *ifname);
+
+/*
+ * Reserves the next free address of range r for (cid, ifname): 0 and *ret,
+ * or -ENOSPC when the range is full. Cost does not grow with the number of
+ * leases (a per-range bitmap hint, repaired when it disagrees with the leases).
+ */
+/*
+ * intent(data, candidate) runs before each reservation attempt, so the caller
+ * can record the candidate first: a process killed between the two then
+ * leaves a record that names the lease, never a lease nobody knows of.
+ */
+typedef int (*ipam_intent_fn)(void *data, const struct nd_addr *candidate);
+int ipam_store_allocate(struct ipam_store *s, const struct ipam_range *r, const char *cid,
+			const char *ifname, ipam_intent_fn intent, void *data, struct nd_addr *ret);
+/* Removes every lease whose holder is not an owner in keep[n] (GC after crashes). */
+int ipam_store_sweep(struct ipam_store *s, const struct cni_attachment *keep, size_t n);
+/* True when range r has a free address (STATUS); does not reserve. */
+int ipam_store_has_room(struct ipam_store *s, const struct ipam_range *r);
+
+/* Every (cid, ifname) with leases, in a new array (caller frees); returns the count. */
+int ipam_store_owners(struct ipam_store *s, struct cni_attachment **ret);
+
+#endif
