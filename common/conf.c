@@ -3,6 +3,7 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,14 +246,17 @@ int nd_conf_check_keys(struct cni_ctx *ctx, const cJSON *obj, const char *path,
 	cJSON_ArrayForEach(item, obj)
 	{
 		const char *near = NULL;
+		unsigned best = UINT32_MAX;
 		bool exact = false;
 
 		for (const char *const *k = known; *k && !exact; k++) {
-			if (!strcmp(item->string, *k))
-				exact = true;
-			else if (!near && nd_edit_distance(item->string, *k, typo_limit(*k)) <=
-						  typo_limit(*k))
+			unsigned d = nd_edit_distance(item->string, *k, typo_limit(*k));
+
+			exact = d == 0 && !strcmp(item->string, *k);
+			if (d <= typo_limit(*k) && d < best) {
+				best = d;
 				near = *k;
+			}
 		}
 		if (!exact && near)
 			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,

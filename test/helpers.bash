@@ -81,19 +81,21 @@ nd_conf() {
 }
 
 # nd_plugin PLUGIN VERB CONF_FILE CONTAINERID NETNS IFNAME: one plugin, as a runtime runs it.
-# CNI_ARGS passes through from the caller. Use with bats `run`.
+# CNI_ARGS passes through from the caller. Use with bats `run`: stdout is the
+# result or error object; stderr (the plugin's log) goes to $ND_TMP/stderr.
 nd_plugin() {
 	local netns=$5
 	[ -n "$netns" ] && [ "${netns#/}" = "$netns" ] && netns=/var/run/netns/$netns
 	CNI_COMMAND=$2 CNI_CONTAINERID=$4 CNI_NETNS=$netns CNI_IFNAME=$6 \
-		"$ND_BIN_DIR/$1" <"$3"
+		"$ND_BIN_DIR/$1" <"$3" 2>>"$ND_TMP/stderr"
 }
 
 # nd_list VERB CONFLIST CONTAINERID NETNS [IFNAME]: a whole .conflist, as libcni runs it.
 nd_list() {
 	local netns=${4:-}
 	[ -n "$netns" ] && [ "${netns#/}" = "$netns" ] && netns=/var/run/netns/$netns
-	CNI_CACHE_DIR=$ND_TMP/cache "$ND_SRC/test/cni-exec" "$1" "$2" "${3:-}" "$netns" "${5:-eth0}"
+	CNI_CACHE_DIR=$ND_TMP/cache "$ND_SRC/test/cni-exec" "$1" "$2" "${3:-}" "$netns" "${5:-eth0}" \
+		2>>"$ND_TMP/stderr"
 }
 
 # nd_cid NAME: a 64-hex container id derived from NAME and the test id.

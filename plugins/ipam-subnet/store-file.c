@@ -292,6 +292,24 @@ static bool kept(const struct cni_attachment *keep, size_t n, const struct cni_a
 	return false;
 }
 
+/* Temporaries of writers killed before their rename; safe to drop under the lock. */
+static void sweep_temporaries(int dirfd)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd, de->d_name, 0);
+}
+
 int ipam_store_sweep(struct ipam_store *s, const struct cni_attachment *keep, size_t n)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
@@ -310,16 +328,15 @@ int ipam_store_sweep(struct ipam_store *s, const struct cni_attachment *keep, si
 		struct cni_attachment holder;
 		struct nd_addr a;
 
-		if (nd_addr_parse(de->d_name, &a) < 0) {
-			/* A temporary left by a killed process; leases are only ever link()ed. */
-			if (de->d_name[0] == '.')
-				unlinkat(s->addr_fd, de->d_name, 0);
+		if (nd_addr_parse(de->d_name, &a) < 0)
 			continue;
-		}
 		if (ipam_store_holder(s, &a, &holder) < 0 || kept(keep, n, &holder))
 			continue;
 		if (ipam_store_release(s, &a, holder.container_id, holder.ifname) >= 0)
 			removed++;
 	}
+	sweep_temporaries(s->addr_fd);
+	sweep_temporaries(s->owner_fd);
+	sweep_temporaries(s->dirfd);
 	return removed;
 }
