@@ -65,7 +65,7 @@ quiet() { "$@" 2>>"$ND_TMP/stderr"; }
 	assert_equal "$(msg_of "$output")" "CNI_NETNS is not set"
 	run quiet env CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/x CNI_PATH=/x "$ND_BIN_DIR/ipam-subnet" <"$c"
 	assert_equal "$(msg_of "$output")" "CNI_IFNAME is not set"
-	run quiet env CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/x CNI_IFNAME=eth0 "$ND_BIN_DIR/ipam-subnet" <"$c"
+	run quiet env -u CNI_PATH CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/x CNI_IFNAME=eth0 "$ND_BIN_DIR/ipam-subnet" <"$c"
 	assert_equal "$(msg_of "$output")" "CNI_PATH is not set"
 	run quiet env CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/x CNI_IFNAME=this-name-is-too-long CNI_PATH=/x "$ND_BIN_DIR/ipam-subnet" <"$c"
 	assert_equal "$(code_of "$output")" 4
