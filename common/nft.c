@@ -16,6 +16,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 
 #include "cleanup.h"
 #include "nft-internal.h"
@@ -208,6 +209,26 @@ static struct nftnl_set *set_new(const struct nd_nft_txn *txn, const char *name)
 	return s;
 }
 
+/*
+ * nft(8) prints elements by the byte order it finds in the set's user data:
+ * strings (ifname) are host order to it, addresses and ports big endian.
+ */
+static int set_byteorder_udata(struct nftnl_set *s, const struct nd_nft_set_spec *spec)
+{
+	struct nftnl_udata_buf *ud;
+	uint32_t order = spec->key[0] == ND_NFT_TYPE_IFNAME ? 1 : 2;
+
+	if (spec->n_key != 1)
+		return 0;
+	ud = nftnl_udata_buf_alloc(64);
+	if (!ud)
+		return -ENOMEM;
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, order);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return 0;
+}
+
 int nd_nft_set_declare(struct nd_nft_txn *txn, const struct nd_nft_set_spec *spec)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = set_new(txn, spec->name);
@@ -234,6 +255,8 @@ int nd_nft_set_declare(struct nd_nft_txn *txn, const struct nd_nft_set_spec *spe
 		flags |= NFT_SET_INTERVAL;
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, txn->seq);
+	if (set_byteorder_udata(s, spec) < 0)
+		return -ENOMEM;
 	nlh = nd_nft_txn_msg(txn, NFT_MSG_NEWSET, NLM_F_CREATE, "add set", spec->name);
 	if (!nlh)
 		return -ENOMEM;

@@ -511,6 +511,16 @@ int nd_endpoint_record_read(int run_dirfd, const char *net, const char *containe
 	return r < 0 ? r : nd_endpoint_record_parse(text, len, ret);
 }
 
+int nd_endpoint_record_read_file(int net_dirfd, const char *filename,
+				 struct nd_endpoint_record *ret)
+{
+	_cleanup_(freep) char *text = NULL;
+	size_t len = 0;
+	int r = nd_file_read(net_dirfd, filename, ND_RECORD_FILE_MAX, &text, &len);
+
+	return r < 0 ? r : nd_endpoint_record_parse(text, len, ret);
+}
+
 int nd_endpoint_record_remove(int run_dirfd, const char *net, const char *container_id,
 			      const char *ifname)
 {

@@ -97,6 +97,9 @@ int nd_net_record_remove(int run_dirfd, const char *net);
 int nd_endpoint_record_write(int run_dirfd, const char *net, const struct nd_endpoint_record *e);
 int nd_endpoint_record_read(int run_dirfd, const char *net, const char *container_id,
 			    const char *ifname, struct nd_endpoint_record *ret);
+/* Reads one endpoint file by name from an endpoints/<net>/ directory fd. */
+int nd_endpoint_record_read_file(int net_dirfd, const char *filename,
+				 struct nd_endpoint_record *ret);
 int nd_endpoint_record_remove(int run_dirfd, const char *net, const char *container_id,
 			      const char *ifname);
 

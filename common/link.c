@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/* Bridge and veth creation and removal. */
+#include "link.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/if.h>
+
+#include <netlink/route/link/veth.h>
+
+int nd_link_index(struct nd_nl *nl, const char *name)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
+	int r = nd_nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, name, &link));
+
+	if (r < 0)
+		return r == -ENODEV || r == -EINVAL ? -ENODEV : r;
+	return rtnl_link_get_ifindex(link);
+}
+
+int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *br = rtnl_link_alloc();
+	_cleanup_(nl_addr_putp) struct nl_addr *mac = nl_addr_build(AF_LLC, spec->mac, 6);
+	int r = nd_link_index(nl, spec->name);
+
+	if (r != -ENODEV)
+		return r;
+	if (!br || !mac)
+		return -ENOMEM;
+	r = rtnl_link_set_type(br, "bridge");
+	if (r < 0)
+		return nd_nl_result(nl, r);
+	rtnl_link_set_name(br, spec->name);
+	rtnl_link_set_addr(br, mac);
+	if (spec->mtu)
+		rtnl_link_set_mtu(br, spec->mtu);
+	rtnl_link_set_flags(br, IFF_UP);
+	r = nd_nl_result(nl, rtnl_link_add(nl->sk, br, NLM_F_CREATE | NLM_F_EXCL));
+	/* Another ADD of the same network may have created it first. */
+	if (r < 0 && r != -EEXIST)
+		return r;
+	return nd_link_index(nl, spec->name);
+}
+
+int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *host = rtnl_link_veth_alloc();
+	_cleanup_(rtnl_link_putp) struct rtnl_link *peer = NULL;
+	_cleanup_(nl_addr_putp) struct nl_addr *mac = NULL;
+
+	if (!host)
+		return -ENOMEM;
+	peer = rtnl_link_veth_get_peer(host); /* a new reference */
+	rtnl_link_set_name(host, v->host_ifname);
+	rtnl_link_set_master(host, v->bridge_ifindex);
+	rtnl_link_set_flags(host, IFF_UP);
+	rtnl_link_set_name(peer, v->cont_ifname);
+	/* Not IFF_UP: the kernel configures the peer before pairing it, and veth_open then fails. */
+	rtnl_link_set_ns_fd(peer, v->netns_fd);
+	if (v->mtu) {
+		rtnl_link_set_mtu(host, v->mtu);
+		rtnl_link_set_mtu(peer, v->mtu);
+	}
+	if (v->cont_mac) {
+		mac = nl_addr_build(AF_LLC, v->cont_mac, 6);
+		if (!mac)
+			return -ENOMEM;
+		rtnl_link_set_addr(peer, mac);
+	}
+	return nd_nl_result(nl, rtnl_link_add(nl->sk, host, NLM_F_CREATE | NLM_F_EXCL));
+}
+
+int nd_link_delete(struct nd_nl *nl, const char *name)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_alloc();
+	int r;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	r = nd_nl_result(nl, rtnl_link_delete(nl->sk, link));
+	return r == -ENODEV ? 0 : r;
+}
+
+void nd_mac_to_str(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}
+
+int nd_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+int nd_link_info(struct nd_nl *nl, const char *name, struct nd_link_info *ret)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
+	struct nl_addr *mac;
+	int r = nd_nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, name, &link));
+
+	if (r < 0)
+		return r == -EINVAL ? -ENODEV : r;
+	memset(ret, 0, sizeof(*ret));
+	ret->ifindex = rtnl_link_get_ifindex(link);
+	ret->master = rtnl_link_get_master(link);
+	ret->mtu = rtnl_link_get_mtu(link);
+	ret->up = rtnl_link_get_flags(link) & IFF_UP;
+	mac = rtnl_link_get_addr(link); /* borrowed */
+	if (mac && nl_addr_get_len(mac) == 6)
+		memcpy(ret->mac, nl_addr_get_binary_addr(mac), 6);
+	return 0;
+}
+
+int nd_link_set_up(struct nd_nl *nl, int ifindex)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
+	_cleanup_(rtnl_link_putp) struct rtnl_link *change = rtnl_link_alloc();
+
+	if (!orig || !change)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(orig, ifindex);
+	rtnl_link_set_flags(change, IFF_UP);
+	return nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+}
+
+int nd_link_set_promisc(struct nd_nl *nl, int ifindex, bool on)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
+	_cleanup_(rtnl_link_putp) struct rtnl_link *change = rtnl_link_alloc();
+
+	if (!orig || !change)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(orig, ifindex);
+	if (on)
+		rtnl_link_set_flags(change, IFF_PROMISC);
+	else
+		rtnl_link_unset_flags(change, IFF_PROMISC);
+	return nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/* DEL, GC and STATUS: teardown that succeeds from any partial state. */
+#include "bridge.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "delegate.h"
+#include "link.h"
+#include "nft.h"
+#include "rundir.h"
+
+ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
+
+int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
+{
+	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	_cleanup_(closep) int netns_fd = -1;
+	struct nd_route_owner owner = { .net = "" };
+	int orig = -1, r = 0;
+
+	if (run_fd >= 0)
+		r = nd_default_route_owner(run_fd, ctx->container_id, &owner);
+	if (ret)
+		*ret = owner;
+	if (r < 0 || !ctx->netns)
+		return r;
+	netns_fd = nd_netns_open(ctx->netns);
+	if (netns_fd < 0)
+		return ctx->verb == CNI_DEL ? 0 : netns_fd; /* the container is gone: nothing to route */
+	r = nd_netns_enter(netns_fd, &orig);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NETNS, r, "entering %s: %s", ctx->netns, strerror(-r));
+	r = nd_default_route_apply(&owner);
+	nd_netns_leave(orig);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_KERNEL, r, "default route via %s: %s",
+				owner.net[0] ? owner.net : "(none)", strerror(-r));
+	return 0;
+}
+
+static int remove_attachment(struct cni_ctx *ctx, const char *cid, const char *ifname)
+{
+	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
+	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	char host[IFNAMSIZ];
+	int r = nd_nl_open(&nl);
+
+	bridge_host_ifname(cid, ifname, host);
+	/* Deleting the host end takes the container end with it, wherever it is. */
+	if (r >= 0)
+		r = nd_link_delete(nl, host);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_KERNEL, r, "deleting %s: %s", host, strerror(-r));
+	if (run_fd >= 0)
+		r = nd_endpoint_record_remove(run_fd, ctx->net_name, cid, ifname);
+	return r < 0 ? cni_fail(ctx, CNI_ERR_IO, r, "removing the endpoint record: %s",
+				strerror(-r))
+		     : 0;
+}
+
+int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool delegate)
+{
+	int r = remove_attachment(ctx, ctx->container_id, ctx->ifname), e;
+
+	if (delegate) {
+		e = nd_delegate(ctx, c->ipam_type, CNI_DEL, NULL);
+		r = r < 0 ? r : e;
+	}
+	e = bridge_default_route_update(ctx, NULL);
+	return r < 0 ? r : e;
+}
+
+int bridge_del(struct cni_ctx *ctx)
+{
+	struct bridge_conf c;
+	int r = bridge_conf_parse(ctx, &c);
+
+	if (r < 0)
+		return r;
+	r = bridge_teardown(ctx, &c, true);
+	bridge_conf_clear(&c);
+	return r;
+}
+
+int bridge_status(struct cni_ctx *ctx)
+{
+	struct bridge_conf c;
+	int r = bridge_conf_parse(ctx, &c);
+
+	if (r >= 0)
+		r = nd_delegate(ctx, c.ipam_type, CNI_STATUS, NULL);
+	bridge_conf_clear(&c);
+	return r;
+}
+
+/* Drops the attachments of this network that the runtime no longer knows; returns how many stay. */
+static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int fd, kept = 0, r = 0;
+
+	fd = openat(run_fd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		int net_fd = openat(fd, ctx->net_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		close(fd);
+		fd = net_fd;
+	}
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) && r >= 0) {
+		struct nd_endpoint_record e;
+
+		if (de->d_name[0] == '.' ||
+		    nd_endpoint_record_read_file(dirfd(d), de->d_name, &e) < 0)
+			continue;
+		if (cni_attachment_valid(ctx, e.container_id, e.ifname))
+			kept++;
+		else
+			r = remove_attachment(ctx, e.container_id, e.ifname);
+		nd_endpoint_record_clear(&e);
+	}
+	return r < 0 ? r : kept;
+}
+
+/* A network left with no endpoint loses its nftables entries, its bridge and its record. */
+static int gc_network(struct cni_ctx *ctx, const struct bridge_conf *c, int run_fd)
+{
+	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
+	struct nd_isolation_net iso = { .bridge = c->bridge, .internal = c->internal };
+	struct nd_net_record n;
+	char err[256];
+	int r;
+
+	if (nd_net_record_read(run_fd, ctx->net_name, &n) >= 0) {
+		for (size_t i = 0; i < n.n_subnets && i < ND_ISOLATION_MAX_SUBNETS; i++)
+			iso.subnets[iso.n_subnets++] = n.subnets[i].subnet;
+		nd_net_record_clear(&n);
+	}
+	r = nd_nft_txn_new(&txn);
+	if (r >= 0)
+		r = nd_isolation_remove(txn, &iso);
+	if (r >= 0)
+		r = nd_nft_txn_commit(txn, err, sizeof(err));
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NFT, r, "GC of %s's nftables entries: %s", ctx->net_name,
+				strerror(-r));
+	r = nd_nl_open(&nl);
+	if (r >= 0)
+		r = nd_link_delete(nl, c->bridge);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_KERNEL, r, "deleting bridge %s: %s", c->bridge,
+				strerror(-r));
+	return nd_net_record_remove(run_fd, ctx->net_name);
+}
+
+int bridge_gc(struct cni_ctx *ctx)
+{
+	_cleanup_(closep) int run_fd = -1;
+	struct bridge_conf c;
+	int kept, r = bridge_conf_parse(ctx, &c);
+
+	if (r < 0)
+		return r;
+	if (!ctx->rt.has_valid_attachments)
+		goto out; /* without the list nothing can be known stale */
+	run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	kept = run_fd < 0 ? 0 : gc_endpoints(ctx, run_fd);
+	r = kept < 0 ? kept : nd_delegate(ctx, c.ipam_type, CNI_GC, NULL);
+	if (r >= 0 && kept == 0 && run_fd >= 0)
+		r = gc_network(ctx, &c, run_fd);
+out:
+	bridge_conf_clear(&c);
+	return r;
+}
