@@ -51,7 +51,11 @@ nd_teardown() {
 	while read -r link; do
 		[ -n "$link" ] && ip link del "$link" 2>/dev/null
 	done <"$ND_TMP/links"
-	# Bridges and veths the plugins made for this test carry the test's id.
+	# Bridges the plugins made for this test's networks, as their records name them.
+	for link in $(cat "$NETDOCK_RUN_DIR"/networks/*.json 2>/dev/null | jq -r '.bridge // empty'); do
+		ip link del "$link" 2>/dev/null
+	done
+	# Links made by hand for this test carry the test's id.
 	for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -- "$ND_ID"); do
 		ip link del "$link" 2>/dev/null
 	done
