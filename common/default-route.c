@@ -33,7 +33,8 @@ static bool attached(int endpoints_fd, const char *net, const char *cid, char *i
 
 		if (n > len + 6 && !strncmp(de->d_name, cid, len) && de->d_name[len] == '-' &&
 		    !strcmp(de->d_name + n - 5, ".json")) {
-			snprintf(ifname, IFNAMSIZ, "%.*s", (int)(n - len - 6), de->d_name + len + 1);
+			snprintf(ifname, IFNAMSIZ, "%.*s", (int)(n - len - 6),
+				 de->d_name + len + 1);
 			return true;
 		}
 	}

@@ -224,7 +224,8 @@ static int set_byteorder_udata(struct nftnl_set *s, const struct nd_nft_set_spec
 	if (!ud)
 		return -ENOMEM;
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, order);
-	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);
 	return 0;
 }

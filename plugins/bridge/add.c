@@ -84,9 +84,12 @@ static void brport_set(const char *port, const char *knob, bool on)
 
 static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, int netns_fd)
 {
-	struct nd_veth_spec v = { .host_ifname = a->host_ifname, .cont_ifname = ctx->ifname,
-				  .bridge_ifindex = a->bridge_ifindex, .netns_fd = netns_fd,
-				  .mtu = a->conf.mtu, .cont_mac = a->mac };
+	struct nd_veth_spec v = { .host_ifname = a->host_ifname,
+				  .cont_ifname = ctx->ifname,
+				  .bridge_ifindex = a->bridge_ifindex,
+				  .netns_fd = netns_fd,
+				  .mtu = a->conf.mtu,
+				  .cont_mac = a->mac };
 	int r = nd_veth_create(nl, &v);
 
 	if (r == -EEXIST) {

@@ -46,7 +46,8 @@ static const struct cni_iface *container_iface(const struct cni_ctx *ctx)
 	const struct cni_result *prev = ctx->prev_result;
 
 	for (size_t i = 0; i < prev->n_interfaces; i++)
-		if (prev->interfaces[i].sandbox[0] && !strcmp(prev->interfaces[i].name, ctx->ifname))
+		if (prev->interfaces[i].sandbox[0] &&
+		    !strcmp(prev->interfaces[i].name, ctx->ifname))
 			return &prev->interfaces[i];
 	return NULL;
 }
@@ -91,7 +92,8 @@ static int check_in_netns(struct cni_ctx *ctx, const struct bridge_conf *c)
 	int orig = -1, r;
 
 	if (fd < 0)
-		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %s: %s", ctx->netns, strerror(-fd));
+		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %s: %s", ctx->netns,
+				strerror(-fd));
 	r = nd_netns_enter(fd, &orig);
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, r, "entering %s: %s", ctx->netns, strerror(-r));
@@ -117,7 +119,8 @@ int bridge_check(struct cni_ctx *ctx)
 	int r = bridge_conf_parse(ctx, &c);
 
 	if (r >= 0 && !ctx->prev_result)
-		r = cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "prevResult is required for CHECK");
+		r = cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+			     "prevResult is required for CHECK");
 	if (r >= 0)
 		r = nd_delegate(ctx, c.ipam_type, CNI_CHECK, NULL);
 	if (r >= 0)

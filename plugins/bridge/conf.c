@@ -9,12 +9,36 @@
 #include "conf.h"
 
 static const char *const root_keys[] = {
-	"cniVersion",	    "name",	     "type",	      "ipam",	       "dns",
-	"args",		    "runtimeConfig", "capabilities",  "prevResult",    "bridge",
-	"isGateway",	    "isDefaultGateway", "forceAddress", "ipMasq",	   "mtu",
-	"hairpinMode",	    "promiscMode",   "vlan",	      "vlanTrunk",     "preserveDefaultVlan",
-	"enabledad",	    "macspoofchk",   "portIsolation", "internal",      "ipv6",
-	"embeddedDNS",	    "options",	     "runDir",	      "hostIP",	       "disableContainerInterface",
+	"cniVersion",
+	"name",
+	"type",
+	"ipam",
+	"dns",
+	"args",
+	"runtimeConfig",
+	"capabilities",
+	"prevResult",
+	"bridge",
+	"isGateway",
+	"isDefaultGateway",
+	"forceAddress",
+	"ipMasq",
+	"mtu",
+	"hairpinMode",
+	"promiscMode",
+	"vlan",
+	"vlanTrunk",
+	"preserveDefaultVlan",
+	"enabledad",
+	"macspoofchk",
+	"portIsolation",
+	"internal",
+	"ipv6",
+	"embeddedDNS",
+	"options",
+	"runDir",
+	"hostIP",
+	"disableContainerInterface",
 	NULL,
 };
 static const char *const dns_keys[] = { "enabled", "names", "domain", "servers", NULL };
@@ -40,9 +64,11 @@ static int parse_options(struct cni_ctx *ctx, struct bridge_conf *c)
 	}
 	if (r < 0)
 		return r;
-	r = nd_conf_string_buf(ctx, opts, p, OPT_PREFIX "bridge.name", c->bridge, sizeof(c->bridge));
+	r = nd_conf_string_buf(ctx, opts, p, OPT_PREFIX "bridge.name", c->bridge,
+			       sizeof(c->bridge));
 	if (r >= 0)
-		r = nd_conf_bool(ctx, opts, p, OPT_PREFIX "bridge.enable_ip_masquerade", &c->ip_masq);
+		r = nd_conf_bool(ctx, opts, p, OPT_PREFIX "bridge.enable_ip_masquerade",
+				 &c->ip_masq);
 	if (r >= 0)
 		r = nd_conf_bool(ctx, opts, p, OPT_PREFIX "bridge.enable_icc", &c->icc);
 	if (r >= 0)
@@ -82,9 +108,10 @@ static int parse_dns(struct cni_ctx *ctx, struct bridge_conf *c)
 			return r;
 		if (c->dns.n_servers == ND_RECORD_MAX_SERVERS || !cJSON_IsString(it) ||
 		    nd_addr_parse(it->valuestring, &c->dns.servers[c->dns.n_servers]) < 0)
-			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-					"embeddedDNS.servers[%zu] must be an IP address (at most %d)",
-					c->dns.n_servers, ND_RECORD_MAX_SERVERS);
+			return cni_fail(
+				ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"embeddedDNS.servers[%zu] must be an IP address (at most %d)",
+				c->dns.n_servers, ND_RECORD_MAX_SERVERS);
 		c->dns.n_servers++;
 	}
 	return r;
@@ -126,8 +153,9 @@ static int parse_ipam_type(struct cni_ctx *ctx, struct bridge_conf *c)
 		r = nd_conf_string_buf(ctx, ipam, "ipam", "type", c->ipam_type,
 				       sizeof(c->ipam_type));
 	if (r >= 0 && !c->ipam_type[0])
-		r = cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-			     "ipam.type is missing (a bridge needs an IPAM plugin, e.g. ipam-subnet)");
+		r = cni_fail(
+			ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+			"ipam.type is missing (a bridge needs an IPAM plugin, e.g. ipam-subnet)");
 	return r;
 }
 
@@ -136,7 +164,9 @@ int bridge_conf_parse(struct cni_ctx *ctx, struct bridge_conf *ret)
 	struct bridge_conf *c = ret;
 	int r;
 
-	*c = (struct bridge_conf){ .is_gateway = true, .ip_masq = true, .icc = true,
+	*c = (struct bridge_conf){ .is_gateway = true,
+				   .ip_masq = true,
+				   .icc = true,
 				   .dns = { .enabled = true, .names = true } };
 	strcpy(c->dns.domain, ND_DNS_DOMAIN_DEFAULT);
 	r = nd_conf_check_keys(ctx, ctx->conf, "", root_keys);

@@ -33,7 +33,9 @@ int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
 		return r;
 	netns_fd = nd_netns_open(ctx->netns);
 	if (netns_fd < 0)
-		return ctx->verb == CNI_DEL ? 0 : netns_fd; /* the container is gone: nothing to route */
+		return ctx->verb == CNI_DEL ?
+			       0 :
+			       netns_fd; /* the container is gone: nothing to route */
 	r = nd_netns_enter(netns_fd, &orig);
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, r, "entering %s: %s", ctx->netns, strerror(-r));
@@ -61,8 +63,8 @@ static int remove_attachment(struct cni_ctx *ctx, const char *cid, const char *i
 	if (run_fd >= 0)
 		r = nd_endpoint_record_remove(run_fd, ctx->net_name, cid, ifname);
 	return r < 0 ? cni_fail(ctx, CNI_ERR_IO, r, "removing the endpoint record: %s",
-				strerror(-r))
-		     : 0;
+				strerror(-r)) :
+		       0;
 }
 
 int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool delegate)
@@ -156,8 +158,8 @@ static int gc_network(struct cni_ctx *ctx, const struct bridge_conf *c, int run_
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	if (r < 0)
-		return cni_fail(ctx, ND_ERR_NFT, r, "GC of %s's nftables entries: %s", ctx->net_name,
-				strerror(-r));
+		return cni_fail(ctx, ND_ERR_NFT, r, "GC of %s's nftables entries: %s",
+				ctx->net_name, strerror(-r));
 	r = nd_nl_open(&nl);
 	if (r >= 0)
 		r = nd_link_delete(nl, c->bridge);

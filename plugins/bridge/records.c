@@ -32,8 +32,9 @@ static void subnets_of(const struct cni_result *res, struct nd_net_record *n)
 static int write_network(int run_fd, struct cni_ctx *ctx, const struct bridge_conf *c,
 			 const struct cni_result *res)
 {
-	struct nd_net_record n = { .internal = c->internal, .ipv6 = c->ipv6, .mtu = c->mtu,
-				   .dns = c->dns };
+	struct nd_net_record n = {
+		.internal = c->internal, .ipv6 = c->ipv6, .mtu = c->mtu, .dns = c->dns
+	};
 
 	snprintf(n.name, sizeof(n.name), "%s", ctx->net_name);
 	snprintf(n.driver, sizeof(n.driver), "bridge");
@@ -82,7 +83,8 @@ int bridge_write_records(struct cni_ctx *ctx, const struct bridge_conf *c,
 void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
 			 struct nd_isolation_net *ret)
 {
-	*ret = (struct nd_isolation_net){ .bridge = c->bridge, .internal = c->internal,
+	*ret = (struct nd_isolation_net){ .bridge = c->bridge,
+					  .internal = c->internal,
 					  .masquerade = c->ip_masq };
 	for (size_t i = 0; i < res->n_ips && ret->n_subnets < ND_ISOLATION_MAX_SUBNETS; i++)
 		ret->subnets[ret->n_subnets++] = nd_prefix_network(&res->ips[i].address);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Allocation hints. A range of up to 2^20 addresses keeps a bitmap, so the
- * next free address is found by scanning words from the cursor: the 60,000th
- * lease costs what the first did. Larger ranges (IPv6) are sparse and keep
- * only the cursor, probing lease files from it.
+ * lowest free address is found by scanning 64-bit words (1,024 for a /16):
+ * the 60,000th lease costs what the first did, without touching the lease
+ * files. Larger ranges (IPv6) are sparse and keep only a cursor, probing
+ * lease files from it.
  */
 #include "store-hint.h"
 
@@ -193,14 +194,15 @@ int ipam_hint_next(struct ipam_hint *h, struct nd_addr *ret)
 
 	if (!h->hdr.nbits)
 		return sparse_next(h, ret);
-	i = bitmap_find_clear(h, h->hdr.cursor);
+	/* Docker hands out the lowest free address; a bitmap finds it in a bounded scan. */
+	i = bitmap_find_clear(h, 0);
 	if (i == UINT64_MAX && !h->rebuilt) {
 		/* Full by the hint: bits leaked by a crash between unlink and clear come back. */
 		int e = hint_build(h);
 
 		if (e < 0)
 			return e;
-		i = bitmap_find_clear(h, h->hdr.cursor);
+		i = bitmap_find_clear(h, 0);
 	}
 	if (i == UINT64_MAX)
 		return -ENOSPC;
