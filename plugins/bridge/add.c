@@ -39,6 +39,15 @@ static bool has_family(const struct cni_result *res, int family)
 	return false;
 }
 
+/* DAD holds a new link-local address back for a second; the first packets would wait on it. */
+static void dad_off(const char *ifname)
+{
+	char knob[64];
+
+	snprintf(knob, sizeof(knob), "net/ipv6/conf/%s/accept_dad", ifname);
+	nd_sysctl_write(knob, "0");
+}
+
 static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 {
 	struct nd_bridge_spec spec = { .name = a->conf.bridge, .mtu = a->conf.mtu };
@@ -53,6 +62,8 @@ static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 	r = a->bridge_ifindex = nd_bridge_ensure(nl, &spec);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating bridge");
+	if (has_family(&a->ipam, AF_INET6))
+		dad_off(a->conf.bridge);
 	if (a->conf.promisc && (r = nd_link_set_promisc(nl, r, true)) < 0)
 		return kernel_fail(ctx, nl, r, "promiscuous mode on the bridge");
 	for (size_t i = 0; a->conf.is_gateway && i < a->ipam.n_ips; i++) {
@@ -119,6 +130,8 @@ static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 	/* Docker switches IPv6 off on interfaces of networks without it. */
 	snprintf(knob, sizeof(knob), "net/ipv6/conf/%s/disable_ipv6", ctx->ifname);
 	nd_sysctl_write(knob, has_family(&a->ipam, AF_INET6) ? "0" : "1");
+	if (has_family(&a->ipam, AF_INET6))
+		dad_off(ctx->ifname);
 	r = nd_link_set_up(nl, ifindex);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "bringing the container interface up");

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/* ADD, DEL, CHECK and GC of published ports. */
+#include "portmap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "conntrack.h"
+#include "nl.h"
+#include "record.h"
+#include "rundir.h"
+
+ND_CLEANUP(struct portmap_ledger *, portmap_ledger_close)
+ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
+
+static int nft_fail(struct cni_ctx *ctx, int r, const char *err)
+{
+	cni_fail(ctx, ND_ERR_NFT, r, "nftables table %s: %s", nd_nft_table_name(), strerror(-r));
+	if (err && err[0])
+		cni_fail_details(ctx, "%s", err);
+	return r;
+}
+
+/* Chooses ports for hostPort 0 (one per mapping, shared by its families) and claims all. */
+static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portmap_entry *e,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char holder[2 * CNI_MAX_NAME + 64] = "";
+		int r = 0;
+
+		if (!e[i].host_port && i > 0 && e[i - 1].mapping == e[i].mapping)
+			e[i].host_port = e[i - 1].host_port;
+		if (!e[i].host_port)
+			r = portmap_pick_port(l, e[i].proto, &e[i].host_port);
+		if (r < 0)
+			return cni_fail(ctx, ND_ERR_PORT_IN_USE, r, "no free %s port left for -P",
+					portmap_proto_name(e[i].proto));
+		r = portmap_ledger_claim(l, ctx, &e[i], holder, sizeof(holder));
+		if (r == -EADDRINUSE)
+			return cni_fail(ctx, ND_ERR_PORT_IN_USE, r,
+					"host port %s/%u is already published by container %s",
+					portmap_proto_name(e[i].proto), e[i].host_port, holder);
+		if (r < 0)
+			return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+	}
+	return 0;
+}
+
+static int nft_add(struct cni_ctx *ctx, const struct portmap_conf *c, const struct portmap_entry *e,
+		   size_t n)
+{
+	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	char err[256] = "";
+	int r = nd_nft_txn_new(&txn);
+
+	if (r >= 0)
+		r = portmap_rules_declare(txn);
+	for (size_t i = 0; r >= 0 && i < c->n_subnets; i++)
+		r = portmap_subnet_add(txn, &c->subnets[i]);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = portmap_elem_add(txn, &e[i]);
+	if (r >= 0)
+		r = nd_nft_txn_commit(txn, err, sizeof(err));
+	return r < 0 ? nft_fail(ctx, r, err) : 0;
+}
+
+/* The chosen ports go into the endpoint's record, so tools can show 0.0.0.0:32770->6379/tcp. */
+static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size_t n)
+{
+	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	struct nd_endpoint_record rec;
+	int r;
+
+	if (run_fd < 0)
+		return 0;
+	r = nd_endpoint_record_read(run_fd, ctx->net_name, ctx->container_id, ctx->ifname, &rec);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* chained after a plugin that writes no record */
+	free(rec.ports);
+	rec.ports = calloc(n ? n : 1, sizeof(*rec.ports));
+	rec.n_ports = 0;
+	for (size_t i = 0; rec.ports && i < n; i++) {
+		struct nd_port_record *p = &rec.ports[rec.n_ports++];
+
+		*p = (struct nd_port_record){ .host_ip = e[i].host_ip,
+					      .host_port = e[i].host_port,
+					      .container_port = e[i].container_port };
+		snprintf(p->protocol, sizeof(p->protocol), "%s", portmap_proto_name(e[i].proto));
+	}
+	r = rec.ports ? nd_endpoint_record_write(run_fd, ctx->net_name, &rec) : -ENOMEM;
+	nd_endpoint_record_clear(&rec);
+	return r;
+}
+
+static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *cid,
+		   const char *ifname)
+{
+	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	_cleanup_(freep) struct portmap_entry *e = NULL;
+	char err[256] = "";
+	int n = portmap_ledger_owned(l, cid, ifname, &e), r;
+
+	if (n <= 0)
+		return n < 0 ? cni_fail(ctx, CNI_ERR_IO, n, "portmap ledger: %s", strerror(-n)) :
+			       portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
+	r = nd_nft_txn_new(&txn);
+	/* Only what this attachment holds: a refused claim's element belongs to the holder. */
+	for (int i = 0; r >= 0 && i < n; i++)
+		if (portmap_ledger_holds(l, cid, ifname, &e[i]))
+			r = portmap_elem_del(txn, &e[i]);
+	if (r >= 0)
+		r = nd_nft_txn_commit(txn, err, sizeof(err));
+	if (r < 0)
+		return nft_fail(ctx, r, err);
+	for (int i = 0; i < n; i++)
+		nd_conntrack_forget(portmap_proto_name(e[i].proto), e[i].host_port, &e[i].target);
+	return portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
+}
+
+static void allow_localhost(const struct portmap_conf *c)
+{
+	char knob[64];
+
+	/* 127.0.0.1 -> container: the kernel routes loopback sources out only with this on. */
+	if (!c->bridge[0])
+		return;
+	snprintf(knob, sizeof(knob), "net/ipv4/conf/%s/route_localnet", c->bridge);
+	nd_sysctl_write(knob, "1");
+}
+
+static int publish(struct cni_ctx *ctx, const struct portmap_conf *c, struct portmap_entry *e,
+		   size_t n)
+{
+	_cleanup_(portmap_ledger_closep) struct portmap_ledger *l = NULL;
+	int r = portmap_ledger_open(ctx, &l);
+
+	if (r < 0)
+		return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+	/* A repeated ADD replaces what this attachment published before. */
+	r = release(ctx, l, ctx->container_id, ctx->ifname);
+	/* Entries are recorded before they are claimed, so a killed ADD is undone by DEL. */
+	if (r >= 0)
+		r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
+	if (r >= 0)
+		r = claim_all(ctx, l, e, n);
+	if (r >= 0)
+		r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
+	if (r >= 0)
+		r = nft_add(ctx, c, e, n);
+	if (r < 0) {
+		release(ctx, l, ctx->container_id, ctx->ifname);
+		return r;
+	}
+	allow_localhost(c);
+	return record_ports(ctx, e, n) < 0 ?
+		       cni_fail(ctx, CNI_ERR_IO, -EIO, "recording published ports") :
+		       0;
+}
+
+int portmap_add(struct cni_ctx *ctx)
+{
+	_cleanup_(freep) struct portmap_entry *e = NULL;
+	struct portmap_conf c;
+	int n, r = portmap_conf_parse(ctx, &c);
+
+	if (r < 0)
+		return r;
+	if (!ctx->prev_result)
+		return cni_fail(
+			ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+			"portmap must be chained after an interface plugin (no prevResult)");
+	n = portmap_entries(ctx, &c, &e);
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		r = publish(ctx, &c, e, (size_t)n);
+		if (r < 0)
+			return r;
+	}
+	ctx->result = *ctx->prev_result;
+	ctx->has_result = true;
+	return 0;
+}
+
+int portmap_del(struct cni_ctx *ctx)
+{
+	_cleanup_(portmap_ledger_closep) struct portmap_ledger *l = NULL;
+	int r = portmap_ledger_open(ctx, &l);
+
+	if (r < 0)
+		return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+	return release(ctx, l, ctx->container_id, ctx->ifname);
+}
+
+int portmap_check(struct cni_ctx *ctx)
+{
+	_cleanup_(portmap_ledger_closep) struct portmap_ledger *l = NULL;
+	_cleanup_(freep) struct portmap_entry *e = NULL;
+	int n, r = portmap_ledger_open(ctx, &l);
+
+	if (r < 0)
+		return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+	n = portmap_ledger_owned(l, ctx->container_id, ctx->ifname, &e);
+	for (int i = 0; i < n; i++)
+		if (portmap_elem_exists(&e[i]) <= 0)
+			return cni_fail(ctx, ND_ERR_CHECK, -ENOENT,
+					"published port %s/%u -> %u is missing from nftables",
+					portmap_proto_name(e[i].proto), e[i].host_port,
+					e[i].container_port);
+	return n < 0 ? n : 0;
+}
+
+int portmap_gc(struct cni_ctx *ctx)
+{
+	_cleanup_(portmap_ledger_closep) struct portmap_ledger *l = NULL;
+	struct nd_strv owners = { 0 };
+	int r;
+
+	if (!ctx->rt.has_valid_attachments)
+		return 0;
+	r = portmap_ledger_open(ctx, &l);
+	if (r >= 0)
+		r = portmap_ledger_owners(l, &owners);
+	for (size_t i = 0; r >= 0 && i < owners.n; i++) {
+		char cid[CNI_MAX_NAME], ifname[IFNAMSIZ];
+
+		if (sscanf(owners.v[i], "%255s %15s", cid, ifname) == 2 &&
+		    !cni_attachment_valid(ctx, cid, ifname))
+			r = release(ctx, l, cid, ifname);
+	}
+	nd_strv_clear(&owners);
+	return r;
+}

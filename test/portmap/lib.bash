@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+# portmap test helpers: a network with portmap chained, listeners in containers,
+# and an "outside" machine on a point-to-point link with the host.
+
+load ../bridge/lib
+
+# pm_net NAME SUBNETS_JSON [BRIDGE_EXTRA] [PORTMAP_EXTRA]: bridge + portmap conflist.
+pm_net() {
+	local c
+	c=$(br_net "$1" "$2" "${3:-"{}"}")
+	jq --argjson pm "${4:-"{}"}" '.plugins += [({type: "portmap", capabilities: {portMappings: true}} + $pm)]' \
+		"$c" >"$c.tmp" && mv "$c.tmp" "$c"
+	echo "$c"
+}
+
+# listen CONTAINER PORT [udp]: a server answering "hello-CONTAINER" inside the container.
+listen() {
+	local ns="nd-$ND_ID-$1" spec="TCP6-LISTEN:$2,ipv6only=0,fork,reuseaddr"
+	[ "${3:-}" = udp ] && spec="UDP6-RECVFROM:$2,ipv6only=0,fork"
+	ip netns exec "$ns" socat "$spec" SYSTEM:"echo hello-$1" 2>/dev/null &
+	nd_track_pid $!
+	if [ "${3:-}" = udp ]; then
+		nd_wait_for sh -c "ip netns exec $ns ss -lun | grep -q ':$2 '"
+	else
+		nd_wait_for sh -c "ip netns exec $ns ss -ltn | grep -q ':$2 '"
+	fi
+}
+
+# fetch [NS|-] HOST PORT [udp]: what the server at HOST:PORT says (NS "-": from the host).
+fetch() {
+	local pre=() addr=$2
+	[ "$1" != - ] && pre=(ip netns exec "$1")
+	[[ $addr == *:* ]] && addr="[$addr]"
+	if [ "${4:-}" = udp ]; then
+		echo ping | "${pre[@]}" socat -T2 - "UDP:$addr:$3" 2>/dev/null
+	else
+		"${pre[@]}" socat -T2 - "TCP:$addr:$3,connect-timeout=2" </dev/null 2>/dev/null
+	fi
+}
+
+outside_setup() {
+	OUT=$(nd_ns outside)
+	ip link add "o$ND_ID" type veth peer name eth0 netns "$OUT"
+	nd_track_link "o$ND_ID"
+	ip addr add 10.250.0.1/30 dev "o$ND_ID"
+	ip addr add fd00:250::1/64 dev "o$ND_ID" nodad
+	ip link set "o$ND_ID" up
+	ip -n "$OUT" addr add 10.250.0.2/30 dev eth0
+	ip -n "$OUT" addr add fd00:250::2/64 dev eth0 nodad
+	ip -n "$OUT" link set eth0 up
+}
+
+# map_count MAP: elements in one of portmap's maps.
+map_count() {
+	nft -j list map inet "$NETDOCK_NFT_TABLE" "$1" | jq '[.nftables[] | .map? // empty | .elem // [] | length] | add // 0'
+}
