@@ -27,6 +27,8 @@ ND_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 nd_setup() {
 	ND_ID=$(printf '%04x%02x' $((RANDOM)) $((BATS_TEST_NUMBER % 256)))
 	ND_TMP=$(mktemp -d "/tmp/nd-$ND_ID.XXXXXX")
+	# dnsd reads the run dir after dropping to an unprivileged user, as from /run/netdock.
+	chmod 0755 "$ND_TMP"
 	mkdir -p "$ND_TMP/run" "$ND_TMP/lib" "$ND_TMP/conf"
 	: >"$ND_TMP/netns" && : >"$ND_TMP/links" && : >"$ND_TMP/pids"
 	export ND_ID ND_TMP

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* netdock-dnsd: the daemon's context and the interfaces between its files. */
+#ifndef DNSD_H
+#define DNSD_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "ip.h"
+#include "record.h"
+#include "rundir.h"
+
+#define DNSD_TTL 600
+#define DNSD_UDP_MAX 4096
+#define DNSD_FORWARD_TIMEOUT_MS 2000
+#define DNSD_MAX_UPSTREAMS 8
+
+struct dnsd;
+
+/* One fd in the epoll loop; ready() is its only handler. */
+struct nd_watch {
+	int fd;
+	int (*ready)(struct dnsd *d, struct nd_watch *w, uint32_t events);
+};
+
+/* view.c: what the run dir says, indexed for queries. */
+struct dnsd_net {
+	struct nd_net_record rec;
+	char file[ND_NAME_MAX + 8];
+};
+
+struct dnsd_ep {
+	struct nd_endpoint_record rec;
+	size_t net; /* index into view.nets */
+	char file[2 * ND_NAME_MAX];
+	char lname[CNI_MAX_NAME]; /* name, lower case */
+};
+
+struct dnsd_index; /* hash tables, rebuilt from nets and eps after every change */
+
+struct dnsd_view {
+	struct dnsd_net *nets;
+	size_t n_nets;
+	struct dnsd_ep **eps; /* owned */
+	size_t n_eps, cap_eps;
+	struct dnsd_index *index;
+	uint64_t generation;
+};
+
+int dnsd_view_load(struct dnsd *d);
+/* Re-reads one record after inotify said it changed (name relative to the run dir). */
+int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file);
+int dnsd_view_update_network(struct dnsd *d, const char *file);
+int dnsd_view_rebuild_index(struct dnsd *d);
+void dnsd_view_free(struct dnsd_view *v);
+
+/* index.c: lookups (no allocation). */
+typedef void (*dnsd_ep_fn)(void *data, const struct dnsd_ep *ep);
+/* The endpoint of network net holding address a; NULL if none. */
+const struct dnsd_ep *dnsd_index_by_addr(const struct dnsd_index *ix, size_t net,
+					 const struct nd_addr *a);
+/* Any endpoint holding address a (PTR); NULL if none. */
+void dnsd_index_addr_each(const struct dnsd_index *ix, const struct nd_addr *a, dnsd_ep_fn fn,
+			  void *data);
+/* Every endpoint on net with container name lname / alias lname. */
+void dnsd_index_name_each(const struct dnsd_index *ix, size_t net, const char *lname, dnsd_ep_fn fn,
+			  void *data);
+void dnsd_index_alias_each(const struct dnsd_index *ix, size_t net, const char *lname,
+			   dnsd_ep_fn fn, void *data);
+/* Every endpoint of container cid. */
+void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dnsd_ep_fn fn,
+			       void *data);
+int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret);
+void dnsd_index_free(struct dnsd_index *ix);
+
+/* wire.c: the DNS message format. */
+struct dnsd_query {
+	uint16_t id;
+	uint16_t flags;
+	char qname[256]; /* lower case, no trailing dot, "" for the root */
+	uint16_t qtype, qclass;
+	size_t question_end; /* offset just past the question */
+};
+
+enum {
+	DNSD_RCODE_OK = 0,
+	DNSD_RCODE_FORMERR = 1,
+	DNSD_RCODE_SERVFAIL = 2,
+	DNSD_RCODE_NXDOMAIN = 3,
+	DNSD_RCODE_NOTIMP = 4,
+	DNSD_RCODE_REFUSED = 5
+};
+
+/* Parses a query; returns 0, or a DNS rcode (> 0) to answer with, or -1 to drop. */
+int dnsd_wire_parse_query(const uint8_t *msg, size_t len, struct dnsd_query *q);
+
+struct dnsd_answer {
+	uint8_t *buf;
+	size_t cap, len;
+	uint16_t ancount;
+	bool truncated;
+};
+/* Starts a response to q in buf (header and question copied from the query). */
+void dnsd_wire_begin(struct dnsd_answer *a, const uint8_t *query, const struct dnsd_query *q,
+		     int rcode, bool authoritative);
+/* Appends an A/AAAA record for the question's name. */
+void dnsd_wire_add_addr(struct dnsd_answer *a, const struct nd_addr *addr);
+/* Appends a PTR record pointing at "name.domain". */
+void dnsd_wire_add_ptr(struct dnsd_answer *a, const char *name, const char *domain);
+/* Header-only error response for a query too broken to echo (FORMERR without question). */
+size_t dnsd_wire_error(uint8_t *buf, size_t cap, const uint8_t *query, size_t len, int rcode);
+/* Fills the counts into the header; returns the length. */
+size_t dnsd_wire_end(struct dnsd_answer *a);
+/* Upstream reply sanity (ldns): 0 when it is a well-formed response. */
+int dnsd_wire_check_reply(const uint8_t *msg, size_t len, bool *truncated);
+
+/* answer.c: what a querier may see. Returns the response length, 0 to forward. */
+size_t dnsd_answer(struct dnsd *d, size_t net, const struct nd_addr *src, const uint8_t *msg,
+		   size_t len, uint8_t *out, size_t cap);
+
+/* listen.c: UDP and TCP listeners on the gateways of DNS-enabled networks. */
+int dnsd_listeners_sync(struct dnsd *d);
+void dnsd_listeners_close(struct dnsd *d);
+
+/* forward.c */
+int dnsd_forward_init(struct dnsd *d);
+/* Sends msg upstream for net; the reply goes back through reply_fd to client. */
+int dnsd_forward(struct dnsd *d, size_t net, const uint8_t *msg, size_t len, int reply_fd,
+		 const struct sockaddr_storage *client, socklen_t client_len, bool tcp);
+/* Forgets pending queries whose replies would go to fd (a closed TCP client). */
+void dnsd_forward_cancel(struct dnsd *d, int fd);
+void dnsd_forward_close(struct dnsd *d);
+
+/* watch.c: inotify over the run dir. */
+int dnsd_watch_init(struct dnsd *d);
+void dnsd_watch_close(struct dnsd *d);
+
+/* loop.c */
+int dnsd_loop_add(struct dnsd *d, struct nd_watch *w, uint32_t events);
+void dnsd_loop_del(struct dnsd *d, struct nd_watch *w);
+int dnsd_loop_run(struct dnsd *d);
+
+/* privdrop.c */
+int dnsd_drop_privileges(const char *user);
+
+/* resolv.c: upstream servers from a resolv.conf. */
+int dnsd_resolv_load(const char *path, struct nd_addr *ret, size_t max);
+
+struct dnsd_listener;
+struct dnsd_forwarder;
+struct dnsd_watcher;
+
+struct dnsd {
+	char run_dir[PATH_MAX];
+	char resolv_conf[PATH_MAX];
+	uint16_t port;
+	int epoll_fd;
+	bool stop;
+	struct dnsd_view view;
+	struct dnsd_listener *listeners; /* list */
+	struct dnsd_forwarder *forwarder;
+	struct dnsd_watcher *watcher;
+	struct nd_addr upstreams[DNSD_MAX_UPSTREAMS];
+	size_t n_upstreams;
+	uint32_t rotation; /* shared alias answers rotate between queries */
+};
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One hash multimap over every endpoint, rebuilt when a record changes and
+ * never per query: names and aliases per network, addresses per network and
+ * overall (PTR), container ids. A lookup hashes the key and walks one chain.
+ */
+#include "dnsd.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum ix_kind { IX_NAME, IX_ALIAS, IX_ADDR, IX_ADDR_ANY, IX_CID };
+
+struct ix_item {
+	uint64_t hash;
+	uint32_t next; /* chain, UINT32_MAX ends it */
+	uint8_t kind;
+	size_t net;
+	const char *str; /* borrowed from the endpoint record */
+	struct nd_addr addr;
+	const struct dnsd_ep *ep;
+};
+
+struct dnsd_index {
+	struct ix_item *items;
+	size_t n, cap;
+	uint32_t *buckets;
+	size_t mask;
+};
+
+static uint64_t mix(uint64_t h, uint8_t b)
+{
+	return (h ^ b) * 0x100000001b3ull;
+}
+
+static uint64_t hash_key(uint8_t kind, size_t net, const char *str, const struct nd_addr *a)
+{
+	uint64_t h = mix(0xcbf29ce484222325ull, kind);
+
+	for (int i = 0; i < 8; i++)
+		h = mix(h, (uint8_t)(net >> (i * 8)));
+	for (const char *s = str; s && *s; s++)
+		h = mix(h, (uint8_t)tolower((unsigned char)*s));
+	for (size_t i = 0; a && i < nd_addr_len(a); i++)
+		h = mix(h, a->bytes[i]);
+	return h;
+}
+
+static bool same_key(const struct ix_item *it, uint8_t kind, size_t net, const char *str,
+		     const struct nd_addr *a)
+{
+	if (it->kind != kind || (kind != IX_ADDR_ANY && kind != IX_CID && it->net != net))
+		return false;
+	if (str)
+		return !strcasecmp(it->str, str);
+	return nd_addr_equal(&it->addr, a);
+}
+
+static void lookup(const struct dnsd_index *ix, uint8_t kind, size_t net, const char *str,
+		   const struct nd_addr *a, dnsd_ep_fn fn, void *data)
+{
+	uint64_t h;
+
+	if (!ix || !ix->n)
+		return;
+	h = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : net, str, a);
+	for (uint32_t i = ix->buckets[h & ix->mask]; i != UINT32_MAX; i = ix->items[i].next)
+		if (ix->items[i].hash == h && same_key(&ix->items[i], kind, net, str, a))
+			fn(data, ix->items[i].ep);
+}
+
+static void first_ep(void *data, const struct dnsd_ep *ep)
+{
+	const struct dnsd_ep **out = data;
+
+	if (!*out)
+		*out = ep;
+}
+
+const struct dnsd_ep *dnsd_index_by_addr(const struct dnsd_index *ix, size_t net,
+					 const struct nd_addr *a)
+{
+	const struct dnsd_ep *ep = NULL;
+
+	lookup(ix, IX_ADDR, net, NULL, a, first_ep, &ep);
+	return ep;
+}
+
+void dnsd_index_addr_each(const struct dnsd_index *ix, const struct nd_addr *a, dnsd_ep_fn fn,
+			  void *data)
+{
+	lookup(ix, IX_ADDR_ANY, 0, NULL, a, fn, data);
+}
+
+void dnsd_index_name_each(const struct dnsd_index *ix, size_t net, const char *lname, dnsd_ep_fn fn,
+			  void *data)
+{
+	lookup(ix, IX_NAME, net, lname, NULL, fn, data);
+}
+
+void dnsd_index_alias_each(const struct dnsd_index *ix, size_t net, const char *lname,
+			   dnsd_ep_fn fn, void *data)
+{
+	lookup(ix, IX_ALIAS, net, lname, NULL, fn, data);
+}
+
+void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dnsd_ep_fn fn,
+			       void *data)
+{
+	lookup(ix, IX_CID, 0, cid, NULL, fn, data);
+}
+
+static void put(struct dnsd_index *ix, uint8_t kind, const struct dnsd_ep *ep, const char *str,
+		const struct nd_addr *a)
+{
+	struct ix_item *it;
+
+	if (ix->n == ix->cap || (str && !*str))
+		return;
+	it = &ix->items[ix->n];
+	*it = (struct ix_item){ .kind = kind, .net = ep->net, .str = str, .ep = ep };
+	if (a)
+		it->addr = *a;
+	it->hash = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : ep->net, str, a);
+	ix->n++;
+}
+
+static size_t items_needed(const struct dnsd_view *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->n_eps; i++)
+		n += 2 + v->eps[i]->rec.aliases.n + 2 * v->eps[i]->rec.n_ips;
+	return n;
+}
+
+static void index_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
+{
+	put(ix, IX_NAME, ep, ep->rec.name, NULL);
+	put(ix, IX_CID, ep, ep->rec.container_id, NULL);
+	for (size_t j = 0; j < ep->rec.aliases.n; j++)
+		put(ix, IX_ALIAS, ep, ep->rec.aliases.v[j], NULL);
+	for (size_t j = 0; j < ep->rec.n_ips; j++) {
+		put(ix, IX_ADDR, ep, NULL, &ep->rec.ips[j].addr);
+		put(ix, IX_ADDR_ANY, ep, NULL, &ep->rec.ips[j].addr);
+	}
+}
+
+int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret)
+{
+	struct dnsd_index *ix = calloc(1, sizeof(*ix));
+	size_t nb = 16;
+
+	if (!ix)
+		return -ENOMEM;
+	ix->cap = items_needed(v);
+	while (nb < ix->cap * 2)
+		nb <<= 1;
+	ix->items = calloc(ix->cap ? ix->cap : 1, sizeof(*ix->items));
+	ix->buckets = malloc(nb * sizeof(*ix->buckets));
+	if (!ix->items || !ix->buckets) {
+		dnsd_index_free(ix);
+		return -ENOMEM;
+	}
+	memset(ix->buckets, 0xff, nb * sizeof(*ix->buckets));
+	ix->mask = nb - 1;
+	for (size_t i = 0; i < v->n_eps; i++)
+		index_ep(ix, v->eps[i]);
+	for (size_t i = 0; i < ix->n; i++) {
+		uint32_t *head = &ix->buckets[ix->items[i].hash & ix->mask];
+
+		ix->items[i].next = *head;
+		*head = (uint32_t)i;
+	}
+	*ret = ix;
+	return 0;
+}
+
+void dnsd_index_free(struct dnsd_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->items);
+	free(ix->buckets);
+	free(ix);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/* netdock-dnsd: embedded DNS for netdock networks, following the run dir. */
+#include "dnsd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rundir.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: netdock-dnsd [OPTIONS]\n"
+		"Embedded DNS for netdock networks: container names, links and network-scoped\n"
+		"aliases, scoped per network; everything else is forwarded.\n\n"
+		"  --run-dir DIR       run dir to follow (default $NETDOCK_RUN_DIR or /run/netdock)\n"
+		"  --port N            port to listen on (default 53)\n"
+		"  --user NAME         user to run as after binding (default nobody)\n"
+		"  --resolv-conf FILE  upstream servers (default /etc/resolv.conf)\n"
+		"  --help              this text\n");
+}
+
+static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
+{
+	static const struct option opts[] = {
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "resolv-conf", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:p:u:c:h", opts, NULL)) != -1) {
+		char *end;
+		long v;
+
+		switch (c) {
+		case 'r':
+			snprintf(d->run_dir, sizeof(d->run_dir), "%s", optarg);
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 65535)
+				return -EINVAL;
+			d->port = (uint16_t)v;
+			break;
+		case 'u':
+			*user = optarg;
+			break;
+		case 'c':
+			snprintf(d->resolv_conf, sizeof(d->resolv_conf), "%s", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
+		}
+	}
+	return optind < argc ? -EINVAL : 0;
+}
+
+static int start(struct dnsd *d, const char *user)
+{
+	int r;
+
+	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epoll_fd < 0)
+		return -errno;
+	d->n_upstreams = (size_t)dnsd_resolv_load(d->resolv_conf, d->upstreams, DNSD_MAX_UPSTREAMS);
+	r = dnsd_watch_init(d);
+	if (r >= 0)
+		r = dnsd_forward_init(d);
+	if (r >= 0)
+		r = dnsd_view_load(d);
+	if (r < 0)
+		return nd_log_errno(r, "starting: %s", strerror(-r));
+	dnsd_listeners_sync(d);
+	r = dnsd_drop_privileges(user);
+	if (r < 0)
+		return nd_log_errno(r, "dropping privileges to %s: %s", user, strerror(-r));
+	nd_info("serving %zu networks from %s, %zu upstreams", d->view.n_nets, d->run_dir,
+		d->n_upstreams);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dnsd *d = calloc(1, sizeof(*d));
+	const char *user = "nobody";
+	int r;
+
+	if (!d)
+		return 1;
+	snprintf(d->run_dir, sizeof(d->run_dir), "%s", nd_run_dir_path(NULL));
+	snprintf(d->resolv_conf, sizeof(d->resolv_conf), "/etc/resolv.conf");
+	d->port = 53;
+	if (parse_args(argc, argv, d, &user) < 0) {
+		usage(stderr);
+		free(d);
+		return 2;
+	}
+	r = start(d, user);
+	if (r >= 0)
+		r = dnsd_loop_run(d);
+	dnsd_listeners_close(d);
+	dnsd_forward_close(d);
+	dnsd_watch_close(d);
+	dnsd_view_free(&d->view);
+	close(d->epoll_fd);
+	free(d);
+	return r < 0 ? 1 : 0;
+}

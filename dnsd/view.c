@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/* The run dir in memory: network and endpoint records, re-read one file at a time. */
+#include "dnsd.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "rundir.h"
+
+static void ep_free(struct dnsd_ep *ep)
+{
+	if (!ep)
+		return;
+	nd_endpoint_record_clear(&ep->rec);
+	free(ep);
+}
+
+void dnsd_view_free(struct dnsd_view *v)
+{
+	for (size_t i = 0; i < v->n_nets; i++)
+		nd_net_record_clear(&v->nets[i].rec);
+	for (size_t i = 0; i < v->n_eps; i++)
+		ep_free(v->eps[i]);
+	free(v->nets);
+	free(v->eps);
+	dnsd_index_free(v->index);
+	*v = (struct dnsd_view){ .generation = v->generation };
+}
+
+static bool is_record(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
+}
+
+static int read_ep(int dirfd, const char *file, size_t net, struct dnsd_ep **ret)
+{
+	struct dnsd_ep *ep = calloc(1, sizeof(*ep));
+	int r;
+
+	if (!ep)
+		return -ENOMEM;
+	r = nd_endpoint_record_read_file(dirfd, file, &ep->rec);
+	if (r < 0) {
+		free(ep);
+		return r;
+	}
+	ep->net = net;
+	snprintf(ep->file, sizeof(ep->file), "%s", file);
+	for (size_t i = 0; i < sizeof(ep->lname) - 1 && ep->rec.name[i]; i++)
+		ep->lname[i] = (char)tolower((unsigned char)ep->rec.name[i]);
+	*ret = ep;
+	return 0;
+}
+
+static int push_ep(struct dnsd_view *v, struct dnsd_ep *ep)
+{
+	if (v->n_eps == v->cap_eps) {
+		size_t cap = v->cap_eps ? v->cap_eps * 2 : 64;
+		struct dnsd_ep **bigger = realloc(v->eps, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return -ENOMEM;
+		v->eps = bigger;
+		v->cap_eps = cap;
+	}
+	v->eps[v->n_eps++] = ep;
+	return 0;
+}
+
+static int open_net_dir(struct dnsd *d, const char *net)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/endpoints/%s", d->run_dir, net) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	return nd_dir_open(path, false);
+}
+
+static void load_endpoints(struct dnsd *d, size_t net)
+{
+	_cleanup_(closedirp) DIR *dir = NULL;
+	struct dirent *de;
+	int fd = open_net_dir(d, d->view.nets[net].rec.name);
+
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		struct dnsd_ep *ep;
+
+		if (is_record(de->d_name) && read_ep(dirfd(dir), de->d_name, net, &ep) == 0 &&
+		    push_ep(&d->view, ep) < 0)
+			ep_free(ep);
+	}
+}
+
+static int load_networks(struct dnsd *d, int nets_fd)
+{
+	_cleanup_(closedirp) DIR *dir = fdopendir(nets_fd);
+	struct dirent *de;
+	size_t cap = 0;
+
+	if (!dir) {
+		close(nets_fd);
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		struct dnsd_net *n;
+		_cleanup_(freep) char *text = NULL;
+		size_t len = 0;
+
+		if (!is_record(de->d_name) ||
+		    nd_file_read(dirfd(dir), de->d_name, ND_RECORD_FILE_MAX, &text, &len) < 0)
+			continue;
+		if (d->view.n_nets == cap) {
+			struct dnsd_net *bigger;
+
+			cap = cap ? cap * 2 : 16;
+			bigger = realloc(d->view.nets, cap * sizeof(*bigger));
+			if (!bigger)
+				return -ENOMEM;
+			d->view.nets = bigger;
+		}
+		n = &d->view.nets[d->view.n_nets];
+		memset(n, 0, sizeof(*n));
+		if (nd_net_record_parse(text, len, &n->rec) < 0) {
+			nd_warn("ignoring malformed network record %s", de->d_name);
+			continue;
+		}
+		snprintf(n->file, sizeof(n->file), "%s", de->d_name);
+		d->view.n_nets++;
+	}
+	return 0;
+}
+
+int dnsd_view_rebuild_index(struct dnsd *d)
+{
+	struct dnsd_index *ix = NULL;
+	int r = dnsd_index_build(&d->view, &ix);
+
+	if (r < 0)
+		return r;
+	dnsd_index_free(d->view.index);
+	d->view.index = ix;
+	d->view.generation++;
+	return 0;
+}
+
+int dnsd_view_load(struct dnsd *d)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	dnsd_view_free(&d->view);
+	if ((size_t)snprintf(path, sizeof(path), "%s/networks", d->run_dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = nd_dir_open(path, false);
+	if (fd >= 0) {
+		r = load_networks(d, fd);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < d->view.n_nets; i++)
+		load_endpoints(d, i);
+	return dnsd_view_rebuild_index(d);
+}
+
+static ssize_t net_index(const struct dnsd_view *v, const char *name)
+{
+	for (size_t i = 0; i < v->n_nets; i++)
+		if (!strcmp(v->nets[i].rec.name, name))
+			return (ssize_t)i;
+	return -1;
+}
+
+int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file)
+{
+	struct dnsd_view *v = &d->view;
+	ssize_t ni = net_index(v, net);
+	struct dnsd_ep *ep = NULL;
+	_cleanup_(closep) int fd = -1;
+
+	if (ni < 0)
+		return dnsd_view_load(d); /* endpoint before its network: read everything */
+	for (size_t i = 0; i < v->n_eps; i++)
+		if (v->eps[i]->net == (size_t)ni && !strcmp(v->eps[i]->file, file)) {
+			ep_free(v->eps[i]);
+			v->eps[i] = v->eps[--v->n_eps];
+			break;
+		}
+	fd = open_net_dir(d, net);
+	if (fd >= 0 && is_record(file) && read_ep(fd, file, (size_t)ni, &ep) == 0 &&
+	    push_ep(v, ep) < 0)
+		ep_free(ep);
+	return dnsd_view_rebuild_index(d);
+}
+
+int dnsd_view_update_network(struct dnsd *d, const char *file)
+{
+	(void)file;
+	/* Network records change rarely (first ADD, GC): indexes by position, so reload. */
+	return dnsd_view_load(d);
+}
