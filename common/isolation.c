@@ -201,10 +201,14 @@ int nd_isolation_remove(struct nd_nft_txn *txn, const struct nd_isolation_net *n
 
 int nd_isolation_check(const struct nd_isolation_net *n, char *missing, size_t size)
 {
-	struct nd_nft_data k = ifname_key(n->bridge);
+	struct nd_nft_data k = ifname_key(n->bridge), same = same_key(n->bridge);
 
 	if (nd_nft_elem_exists(SET_BRIDGES, &k) <= 0) {
 		snprintf(missing, size, "%s is not in set %s", n->bridge, SET_BRIDGES);
+		return -ENOENT;
+	}
+	if (nd_nft_elem_exists(SET_SAME, &same) <= 0) {
+		snprintf(missing, size, "%s is not in set %s", n->bridge, SET_SAME);
 		return -ENOENT;
 	}
 	if (n->internal && nd_nft_elem_exists(SET_INTERNAL, &k) <= 0) {

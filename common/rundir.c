@@ -109,7 +109,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t len)
+static int replace(int dirfd, const char *name, const void *data, size_t len, bool durable)
 {
 	char tmp[PATH_MAX];
 	_cleanup_(closep) int fd = -1;
@@ -121,13 +121,23 @@ int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t l
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, data, len);
-	if (r >= 0 && fsync(fd) < 0)
+	if (r >= 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
 	if (r < 0)
 		unlinkat(dirfd, tmp, 0);
 	return r;
+}
+
+int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t len)
+{
+	return replace(dirfd, name, data, len, true);
+}
+
+int nd_file_replace(int dirfd, const char *name, const void *data, size_t len)
+{
+	return replace(dirfd, name, data, len, false);
 }
 
 int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)

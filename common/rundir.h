@@ -37,6 +37,13 @@ int nd_subdir_open(int dirfd, const char *name, bool create);
  */
 int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t len);
 
+/*
+ * As nd_file_write_atomic without the fsync: a reader still sees the old file
+ * or the new one, but a power loss may lose the change. For state that a
+ * later call can rebuild (IPAM intent records, lease contents).
+ */
+int nd_file_replace(int dirfd, const char *name, const void *data, size_t len);
+
 /* Reads dirfd/name whole (at most max bytes) into a new NUL-terminated buffer. */
 int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 

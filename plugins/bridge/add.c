@@ -169,9 +169,17 @@ static int nft_commit(struct cni_ctx *ctx, struct attach *a)
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
 	struct nd_isolation_net net;
 	char err[256] = "";
-	int r = nd_nft_txn_new(&txn);
+	int r;
 
 	bridge_isolation_of(&a->conf, &a->ipam, &net);
+	/*
+	 * Every nftables commit ends with an RCU grace period that the next
+	 * netfilter socket close waits for (~10 ms); the network's entries are
+	 * the same for all its containers, so only its first ADD commits.
+	 */
+	if (nd_isolation_check(&net, err, sizeof(err)) == 0)
+		return 0;
+	r = nd_nft_txn_new(&txn);
 	if (r >= 0)
 		r = nd_isolation_add(txn, &net);
 	if (r >= 0)

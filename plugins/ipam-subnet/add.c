@@ -192,8 +192,6 @@ int ipam_add(struct cni_ctx *ctx)
 	for (unsigned set = 0; e >= 0 && set < conf.n_sets; set++)
 		if (!set_covered(&leases, set))
 			e = dynamic_one(ctx, &conf, &in, set);
-	if (e >= 0)
-		e = record_intent(&in, NULL);
 	if (e < 0) {
 		rollback(&in);
 		return e;

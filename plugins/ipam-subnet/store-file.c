@@ -126,7 +126,8 @@ int ipam_store_set_owned(struct ipam_store *s, const char *cid, const char *ifna
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n",
 					nd_addr_to_str(&addrs[i], a));
 	}
-	return nd_file_write_atomic(s->owner_fd, name, text, len);
+	/* Not fsynced: after a power loss GC rebuilds from the lease files (sweep). */
+	return nd_file_replace(s->owner_fd, name, text, len);
 }
 
 int ipam_store_holder(struct ipam_store *s, const struct nd_addr *a, struct cni_attachment *ret)
@@ -158,7 +159,8 @@ int ipam_store_reserve(struct ipam_store *s, const struct nd_addr *a, const char
 
 	nd_addr_to_str(a, name);
 	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
-	r = nd_file_write_atomic(s->addr_fd, tmp, text, (size_t)len);
+	/* The lease exists once link() returns; its content only names the holder. */
+	r = nd_file_replace(s->addr_fd, tmp, text, (size_t)len);
 	if (r < 0)
 		return r;
 	r = linkat(s->addr_fd, tmp, s->addr_fd, name, 0) < 0 ? -errno : 0;
