@@ -56,7 +56,6 @@ struct dnsd_view {
 int dnsd_view_load(struct dnsd *d);
 /* Re-reads one record after inotify said it changed (name relative to the run dir). */
 int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file);
-int dnsd_view_update_network(struct dnsd *d, const char *file);
 int dnsd_view_rebuild_index(struct dnsd *d);
 void dnsd_view_free(struct dnsd_view *v);
 
@@ -139,6 +138,8 @@ void dnsd_forward_close(struct dnsd *d);
 
 /* watch.c: inotify over the run dir. */
 int dnsd_watch_init(struct dnsd *d);
+/* Loads the view and watches every directory it names (start-up, SIGHUP, overflow). */
+int dnsd_watch_sync(struct dnsd *d);
 void dnsd_watch_close(struct dnsd *d);
 
 /* loop.c */

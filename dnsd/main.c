@@ -80,10 +80,9 @@ static int start(struct dnsd *d, const char *user)
 	if (r >= 0)
 		r = dnsd_forward_init(d);
 	if (r >= 0)
-		r = dnsd_view_load(d);
+		r = dnsd_watch_sync(d);
 	if (r < 0)
 		return nd_log_errno(r, "starting: %s", strerror(-r));
-	dnsd_listeners_sync(d);
 	r = dnsd_drop_privileges(user);
 	if (r < 0)
 		return nd_log_errno(r, "dropping privileges to %s: %s", user, strerror(-r));

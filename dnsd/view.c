@@ -208,10 +208,3 @@ int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file)
 		ep_free(ep);
 	return dnsd_view_rebuild_index(d);
 }
-
-int dnsd_view_update_network(struct dnsd *d, const char *file)
-{
-	(void)file;
-	/* Network records change rarely (first ADD, GC): indexes by position, so reload. */
-	return dnsd_view_load(d);
-}

@@ -74,13 +74,24 @@ static const struct watched *lookup(const struct dnsd_watcher *w, int wd)
 	return NULL;
 }
 
+/*
+ * Reads everything, watches every endpoint directory now known, and reads
+ * again: a record written before its directory was watched is not missed.
+ */
 static int reload(struct dnsd *d)
 {
 	int r = dnsd_view_load(d);
 
 	watch_all(d);
+	if (r >= 0)
+		r = dnsd_view_load(d);
 	dnsd_listeners_sync(d);
 	return r;
+}
+
+int dnsd_watch_sync(struct dnsd *d)
+{
+	return reload(d);
 }
 
 static int handle_event(struct dnsd *d, const struct inotify_event *ev)
@@ -91,13 +102,8 @@ static int handle_event(struct dnsd *d, const struct inotify_event *ev)
 		return reload(d);
 	if (!dir || !ev->len || ev->name[0] == '.')
 		return 0; /* temporaries of atomic writes */
-	if (!dir->net[0]) {
-		int r = dnsd_view_update_network(d, ev->name);
-
-		watch_all(d);
-		dnsd_listeners_sync(d);
-		return r;
-	}
+	if (!dir->net[0])
+		return reload(d); /* network records change rarely: read everything */
 	if (!strcmp(dir->net, "*")) {
 		if (nd_name_valid(ev->name) && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
 			char rel[ND_NAME_MAX + 16];

@@ -23,6 +23,16 @@ teardown() { nd_teardown; }
 	nd_wait_for test -z "$(q client web A 10.234.0.1)"
 }
 
+@test "started after its networks exist, it follows new endpoints on them" {
+	named web "$A"
+	dnsd_start
+	named client "$A"
+	nd_wait_for test -n "$(q client web A 10.234.0.1)"
+	assert_equal "$(q client web A 10.234.0.1)" "$(addr_on web "$A")"
+	named late "$A"
+	nd_wait_for test -n "$(q client late A 10.234.0.1)"
+}
+
 @test "unknown names are forwarded to the upstream, over UDP and TCP" {
 	named client "$A"
 	dnsd_start

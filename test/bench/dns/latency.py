@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Sequential DNS queries, one in flight: prints p50 and p99 latency in microseconds.
+Also: --update FILE DEST NAME: renames FILE to DEST (or runs a command) and prints how
+long until NAME first resolves."""
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+
+def query(name, qid):
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    return q + b"\x00" + struct.pack(">HH", 1, 1)
+
+
+def ask(sock, server, name, qid):
+    sock.sendto(query(name, qid), server)
+    while True:
+        reply, _ = sock.recvfrom(4096)
+        if struct.unpack(">H", reply[:2])[0] == qid:
+            return reply
+
+
+def latencies(server, names, count):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(1)
+    out = []
+    for i in range(count):
+        t0 = time.perf_counter_ns()
+        try:
+            ask(sock, server, names[i % len(names)], i & 0xFFFF)
+        except socket.timeout:
+            out.append(1_000_000_000)
+            continue
+        out.append(time.perf_counter_ns() - t0)
+    out.sort()
+    return out[len(out) // 2] // 1000, out[int(len(out) * 0.99) - 1] // 1000
+
+
+def update(server, name, action):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(0.05)
+    t0 = time.perf_counter_ns()
+    subprocess.run(action, shell=True, check=True)
+    qid = 1
+    while time.perf_counter_ns() - t0 < 5_000_000_000:
+        qid += 1
+        try:
+            reply = ask(sock, server, name, qid & 0xFFFF)
+        except (socket.timeout, ConnectionRefusedError):
+            continue
+        if struct.unpack(">H", reply[6:8])[0] > 0:  # ANCOUNT
+            return (time.perf_counter_ns() - t0) // 1000
+    return 5_000_000
+
+
+if __name__ == "__main__":
+    server = (sys.argv[2], int(sys.argv[3]))
+    if sys.argv[1] == "latency":
+        names = open(sys.argv[4]).read().split()
+        print(*latencies(server, names, int(sys.argv[5])))
+    else:
+        print(update(server, sys.argv[4], sys.argv[5]))
