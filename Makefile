@@ -110,8 +110,8 @@ install: $(BINS)
 DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libnftnl-dev \
 	libmnl-dev libcjson-dev libldns-dev libcap-dev libcurl4-openssl-dev libclang-rt-14-dev
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
-	socat procps jq util-linux
-DEB_BENCH := containernetworking-plugins aardvark-dns dnsmasq-base dnsperf hyperfine
+	socat procps jq util-linux python3 dnsmasq-base
+DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
