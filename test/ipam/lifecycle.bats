@@ -75,6 +75,7 @@ leases() { ls "$NETDOCK_LIB_DIR/ipam/n1/addr" | grep -v '^\.' | sort; }
 		wait "$pid" 2>/dev/null || true
 	done
 	# a half-written temporary lease, as a crash between write and link leaves it
+	mkdir -p "$NETDOCK_LIB_DIR/ipam/crash/addr"
 	echo "zz" >"$NETDOCK_LIB_DIR/ipam/crash/addr/.10.83.0.9.12345"
 	for i in $(seq 1 40); do run ipam DEL "$c" "k$i"; assert_success; done
 	jq '.["cni.dev/valid-attachments"] = []' "$c" >"$ND_TMP/gc.json"

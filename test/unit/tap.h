@@ -3,6 +3,7 @@
 #ifndef ND_TAP_H
 #define ND_TAP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,15 +12,17 @@ struct tap {
 	int failed;
 };
 
-#define TAP_OK(t, cond, ...)                                                           \
-	do {                                                                           \
-		(t)->n++;                                                              \
-		if (!(cond))                                                           \
-			(t)->failed++;                                                 \
-		printf("%s %d - ", (cond) ? "ok" : "not ok", (t)->n);                  \
-		printf(__VA_ARGS__);                                                   \
-		printf("\n");                                                          \
-		if (!(cond))                                                           \
+/* cond is evaluated once: it may have side effects (a parse that allocates). */
+#define TAP_OK(t, cond, ...)                                                          \
+	do {                                                                          \
+		bool _ok = (cond);                                                    \
+		(t)->n++;                                                             \
+		if (!_ok)                                                             \
+			(t)->failed++;                                                \
+		printf("%s %d - ", _ok ? "ok" : "not ok", (t)->n);                    \
+		printf(__VA_ARGS__);                                                  \
+		printf("\n");                                                         \
+		if (!_ok)                                                             \
 			printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
 	} while (0)
 
