@@ -20,14 +20,9 @@ static bool attached(int endpoints_fd, const char *net, const char *cid, char *i
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
 	size_t len = strlen(cid);
-	int fd = openat(endpoints_fd, net, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (nd_dir_stream(endpoints_fd, net, &d) < 0)
 		return false;
-	}
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
@@ -64,18 +59,14 @@ int nd_default_route_owner(int run_dirfd, const char *cid, struct nd_route_owner
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct nd_route_owner best = { .net = "" };
 	struct dirent *de;
-	int fd;
+	int r;
 
 	*ret = best;
 	if (endpoints < 0)
 		return endpoints == -ENOENT ? 0 : endpoints;
-	fd = dup(endpoints);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	r = nd_dir_stream(endpoints, ".", &d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d))) {
 		struct nd_net_record n;
 		char ifname[IFNAMSIZ];

@@ -125,8 +125,8 @@ static int range_elems(struct nftnl_set *s, const struct nd_nft_data *from,
 	return r;
 }
 
-int nd_nft_elem_add_range(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *from,
-			  const struct nd_nft_data *to)
+static int range_send(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *from,
+		      const struct nd_nft_data *to, uint16_t type, const char *what)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = elem_set(txn, set);
 	int r;
@@ -134,19 +134,19 @@ int nd_nft_elem_add_range(struct nd_nft_txn *txn, const char *set, const struct 
 	if (!s)
 		return -ENOMEM;
 	r = range_elems(s, from, to);
-	return r < 0 ? r : elem_send(txn, s, NFT_MSG_NEWSETELEM, "add range to");
+	return r < 0 ? r : elem_send(txn, s, type, what);
+}
+
+int nd_nft_elem_add_range(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *from,
+			  const struct nd_nft_data *to)
+{
+	return range_send(txn, set, from, to, NFT_MSG_NEWSETELEM, "add range to");
 }
 
 int nd_nft_elem_del_range(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *from,
 			  const struct nd_nft_data *to)
 {
-	_cleanup_(nftnl_set_freep) struct nftnl_set *s = elem_set(txn, set);
-	int r;
-
-	if (!s)
-		return -ENOMEM;
-	r = range_elems(s, from, to);
-	return r < 0 ? r : elem_send(txn, s, NFT_MSG_DELSETELEM, "delete range from");
+	return range_send(txn, set, from, to, NFT_MSG_DELSETELEM, "delete range from");
 }
 
 int nd_nft_elem_add_verdict(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *key,

@@ -197,22 +197,23 @@ void nd_nft_comment(struct nd_nft_rule *r, const char *text)
 	nftnl_udata_buf_free(udata);
 }
 
-void nd_nft_match_iifname(struct nd_nft_rule *r, const char *ifname, uint32_t op)
+static void match_ifname(struct nd_nft_rule *r, uint32_t key, const char *ifname, uint32_t op)
 {
 	char name[16] = { 0 };
 
 	strncpy(name, ifname, sizeof(name) - 1);
-	nd_nft_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nd_nft_meta(r, key, NFT_REG_1);
 	nd_nft_cmp(r, NFT_REG_1, op, name, strlen(name) + 1);
+}
+
+void nd_nft_match_iifname(struct nd_nft_rule *r, const char *ifname, uint32_t op)
+{
+	match_ifname(r, NFT_META_IIFNAME, ifname, op);
 }
 
 void nd_nft_match_oifname(struct nd_nft_rule *r, const char *ifname, uint32_t op)
 {
-	char name[16] = { 0 };
-
-	strncpy(name, ifname, sizeof(name) - 1);
-	nd_nft_meta(r, NFT_META_OIFNAME, NFT_REG_1);
-	nd_nft_cmp(r, NFT_REG_1, op, name, strlen(name) + 1);
+	match_ifname(r, NFT_META_OIFNAME, ifname, op);
 }
 
 void nd_nft_match_nfproto(struct nd_nft_rule *r, uint8_t nfproto)

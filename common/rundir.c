@@ -94,6 +94,24 @@ int nd_subdir_open(int dirfd, const char *name, bool create)
 	return fd < 0 ? -errno : fd;
 }
 
+int nd_dir_stream(int dirfd, const char *name, DIR **ret)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	*ret = d;
+	return 0;
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len) {

@@ -3,6 +3,7 @@
 #ifndef ND_RUNDIR_H
 #define ND_RUNDIR_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,8 @@ const char *nd_lib_dir_path(const char *configured);
 int nd_mkdir_p(const char *path);
 /* Opens (creating with mkdir -p when create) a directory; returns an O_PATH-less dir fd or -errno. */
 int nd_dir_open(const char *path, bool create);
+/* A directory stream over dirfd/name ("." for dirfd itself); dirfd stays open. */
+int nd_dir_stream(int dirfd, const char *name, DIR **ret);
 /* Opens dirfd/name as a directory, creating it when create. Returns fd or -errno. */
 int nd_subdir_open(int dirfd, const char *name, bool create);
 

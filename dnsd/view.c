@@ -91,14 +91,10 @@ static void load_endpoints(struct dnsd *d, size_t net)
 {
 	_cleanup_(closedirp) DIR *dir = NULL;
 	struct dirent *de;
-	int fd = open_net_dir(d, d->view.nets[net].rec.name);
+	_cleanup_(closep) int fd = open_net_dir(d, d->view.nets[net].rec.name);
 
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0 || nd_dir_stream(fd, ".", &dir) < 0)
 		return;
-	}
 	while ((de = readdir(dir))) {
 		struct dnsd_ep *ep;
 

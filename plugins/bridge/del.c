@@ -107,21 +107,11 @@ static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd, kept = 0, r = 0;
+	_cleanup_(closep) int endpoints = nd_subdir_open(run_fd, "endpoints", false);
+	int kept = 0, r = 0;
 
-	fd = openat(run_fd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		int net_fd = openat(fd, ctx->net_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		close(fd);
-		fd = net_fd;
-	}
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (endpoints < 0 || nd_dir_stream(endpoints, ctx->net_name, &d) < 0)
 		return 0;
-	}
 	while ((de = readdir(d)) && r >= 0) {
 		struct nd_endpoint_record e;
 

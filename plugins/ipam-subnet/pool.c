@@ -78,7 +78,7 @@ static int registry_open(const char *lib_dir, const char *net, struct registry *
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd;
+	int r;
 
 	reg->lib_fd = nd_dir_open(lib_dir, true);
 	if (reg->lib_fd < 0)
@@ -90,13 +90,11 @@ static int registry_open(const char *lib_dir, const char *net, struct registry *
 	if (reg->dir_fd < 0)
 		return reg->dir_fd;
 	reg->taken = calloc(MAX_TAKEN, sizeof(*reg->taken));
-	fd = openat(reg->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!reg->taken || !d) {
-		if (fd >= 0 && !d)
-			close(fd);
+	if (!reg->taken)
 		return -ENOMEM;
-	}
+	r = nd_dir_stream(reg->dir_fd, ".", &d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.')
 			registry_read_one(reg, de->d_name, !strcmp(de->d_name, net));

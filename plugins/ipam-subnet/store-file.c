@@ -256,16 +256,10 @@ int ipam_store_owners(struct ipam_store *s, struct cni_attachment **ret)
 	_cleanup_(freep) struct cni_attachment *list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	int fd = dup(s->owner_fd);
+	int r = nd_dir_stream(s->owner_fd, ".", &d);
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	rewinddir(d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -299,14 +293,9 @@ static void sweep_temporaries(int dirfd)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (nd_dir_stream(dirfd, ".", &d) < 0)
 		return;
-	}
 	while ((de = readdir(d)))
 		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			unlinkat(dirfd, de->d_name, 0);
@@ -316,16 +305,10 @@ int ipam_store_sweep(struct ipam_store *s, const struct cni_attachment *keep, si
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd = dup(s->addr_fd), removed = 0;
+	int removed = 0, r = nd_dir_stream(s->addr_fd, ".", &d);
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	rewinddir(d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d))) {
 		struct cni_attachment holder;
 		struct nd_addr a;

@@ -74,19 +74,15 @@ static int hint_build(struct ipam_hint *h)
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct nd_addr a = h->range->first;
 	struct dirent *de;
-	int fd;
+	int r;
 
 	memset(h->bits, 0, (h->hdr.nbits + 63) / 64 * 8);
 	for (uint64_t i = 0; i < h->hdr.nbits; i++, a = nd_addr_add(&a, 1))
 		if (ipam_range_excluded(h->range, &a))
 			bit_set(h, i, true);
-	fd = openat(h->addr_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	r = nd_dir_stream(h->addr_fd, ".", &d);
+	if (r < 0)
+		return r;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.' && nd_addr_parse(de->d_name, &a) == 0 &&
 		    nd_addr_cmp(&a, &h->range->first) >= 0 && nd_addr_cmp(&a, &h->range->last) <= 0)
@@ -269,14 +265,9 @@ void ipam_hint_release(int dirfd, const struct nd_addr *a)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (nd_dir_stream(dirfd, ".", &d) < 0)
 		return;
-	}
 	while ((de = readdir(d))) {
 		_cleanup_(closep) int hfd = -1;
 

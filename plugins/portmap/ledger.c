@@ -82,14 +82,10 @@ static int find_conflict(int port_fd, const struct portmap_entry *e, const char 
 	_cleanup_(closedirp) DIR *d = NULL;
 	char mine[ND_ADDR_STRLEN];
 	struct dirent *de;
-	int fd = dup(port_fd);
+	int r = nd_dir_stream(port_fd, ".", &d);
 
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (r < 0)
+		return r;
 	claim_name(e, mine, sizeof(mine));
 	while ((de = readdir(d))) {
 		_cleanup_(freep) char *who = NULL;
@@ -131,16 +127,13 @@ int portmap_ledger_claim(struct portmap_ledger *l, const struct cni_ctx *ctx,
 bool portmap_ledger_port_taken(struct portmap_ledger *l, uint8_t proto, uint16_t port)
 {
 	char dir[32];
-	_cleanup_(closep) int fd = -1;
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
 
 	port_dir_name(proto, port, dir, sizeof(dir));
-	fd = nd_subdir_open(l->claims_fd, dir, false);
-	if (fd < 0)
+	if (nd_dir_stream(l->claims_fd, dir, &d) < 0)
 		return false;
-	d = fdopendir(steal_fd(fd));
-	while (d && (de = readdir(d)))
+	while ((de = readdir(d)))
 		if (de->d_name[0] != '.')
 			return true;
 	return false;
@@ -285,14 +278,10 @@ int portmap_ledger_owners(struct portmap_ledger *l, struct nd_strv *ret)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd = dup(l->owners_fd), r = 0;
+	int r = nd_dir_stream(l->owners_fd, ".", &d);
 
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (r < 0)
+		return r;
 	while (r >= 0 && (de = readdir(d))) {
 		_cleanup_(freep) char *text = NULL;
 
