@@ -59,7 +59,7 @@ struct nd_port_record {
 struct nd_endpoint_record {
 	char container_id[CNI_MAX_NAME];
 	char ifname[IFNAMSIZ];
-	char netns[4096];
+	char netns[512]; /* a netns path; runtimes use /run/netns/<name> or /proc/<pid>/ns/net */
 	char name[CNI_MAX_NAME]; /* "" when the runtime gave none */
 	struct nd_strv aliases;
 	struct nd_strv links; /* "target:alias" */
