@@ -76,6 +76,23 @@ nd_ns() {
 	echo "$ns"
 }
 
+# nd_peer NAME HOST_CIDR PEER_CIDR...: a namespace on a point-to-point veth with the
+# host (another machine, an upstream resolver); the first CIDR goes on the host end,
+# the others inside. Prints the namespace.
+nd_peer() {
+	local ns link="${1:0:1}$ND_ID" cidr
+	ns=$(nd_ns "$1")
+	ip link add "$link" type veth peer name eth0 netns "$ns"
+	nd_track_link "$link"
+	ip addr add "$2" dev "$link" nodad 2>/dev/null || ip addr add "$2" dev "$link"
+	for cidr in "${@:3}"; do
+		ip -n "$ns" addr add "$cidr" dev eth0 nodad 2>/dev/null || ip -n "$ns" addr add "$cidr" dev eth0
+	done
+	ip link set "$link" up
+	ip -n "$ns" link set eth0 up
+	echo "$ns"
+}
+
 # nd_track_link NAME / nd_track_pid PID: removed or killed by nd_teardown.
 nd_track_link() { echo "$1" >>"$ND_TMP/links"; }
 nd_track_pid() { echo "$1" >>"$ND_TMP/pids"; }

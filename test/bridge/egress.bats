@@ -5,15 +5,7 @@
 load lib
 
 # An "outside" machine: a namespace on a point-to-point link with the host.
-outside_setup() {
-	OUT=$(nd_ns outside)
-	ip link add "o$ND_ID" type veth peer name eth0 netns "$OUT"
-	nd_track_link "o$ND_ID"
-	ip addr add 10.250.0.1/30 dev "o$ND_ID"
-	ip link set "o$ND_ID" up
-	ip -n "$OUT" addr add 10.250.0.2/30 dev eth0
-	ip -n "$OUT" link set eth0 up
-}
+outside_setup() { OUT=$(nd_peer outside 10.250.0.1/30 10.250.0.2/30); }
 
 # who_connects: the source address the outside machine sees for one TCP connection.
 who_connects() {

@@ -29,13 +29,7 @@ status() {
 # upstream_start: a resolver of the outside world in its own namespace (dnsmasq),
 # answering ext.test with 192.0.2.7; dnsd forwards to it through resolv.conf.
 upstream_start() {
-	UP=$(nd_ns upstream)
-	ip link add "u$ND_ID" type veth peer name eth0 netns "$UP"
-	nd_track_link "u$ND_ID"
-	ip addr add 10.251.0.1/30 dev "u$ND_ID"
-	ip link set "u$ND_ID" up
-	ip -n "$UP" addr add 10.251.0.2/30 dev eth0
-	ip -n "$UP" link set eth0 up
+	UP=$(nd_peer upstream 10.251.0.1/30 10.251.0.2/30)
 	ip netns exec "$UP" /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces \
 		--listen-address=10.251.0.2 --address=/ext.test/192.0.2.7 --local=/test/ \
 		--pid-file="$ND_TMP/dnsmasq.pid" --user=root 2>>"$ND_TMP/dnsmasq.log" &

@@ -39,15 +39,8 @@ fetch() {
 }
 
 outside_setup() {
-	OUT=$(nd_ns outside)
-	ip link add "o$ND_ID" type veth peer name eth0 netns "$OUT"
-	nd_track_link "o$ND_ID"
-	ip addr add 10.250.0.1/30 dev "o$ND_ID"
+	OUT=$(nd_peer outside 10.250.0.1/30 10.250.0.2/30 fd00:250::2/64)
 	ip addr add fd00:250::1/64 dev "o$ND_ID" nodad
-	ip link set "o$ND_ID" up
-	ip -n "$OUT" addr add 10.250.0.2/30 dev eth0
-	ip -n "$OUT" addr add fd00:250::2/64 dev eth0 nodad
-	ip -n "$OUT" link set eth0 up
 }
 
 # map_count MAP: elements in one of portmap's maps.
