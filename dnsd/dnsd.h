@@ -75,6 +75,7 @@ void dnsd_index_alias_each(const struct dnsd_index *ix, size_t net, const char *
 /* Every endpoint of container cid. */
 void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dnsd_ep_fn fn,
 			       void *data);
+/* (Re)builds *ret over v, reusing an existing index's memory when *ret is set. */
 int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret);
 void dnsd_index_free(struct dnsd_index *ix);
 

@@ -149,24 +149,47 @@ static void index_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
 	}
 }
 
+/* Sizes ix for need items, keeping its arrays when they are big enough: no page faults. */
+static int index_reserve(struct dnsd_index *ix, size_t need)
+{
+	size_t nb = 16;
+
+	while (nb < need * 2)
+		nb <<= 1;
+	if (ix->cap < need) {
+		struct ix_item *items = realloc(ix->items, (need ? need : 1) * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		ix->items = items;
+		ix->cap = need;
+	}
+	if (ix->mask + 1 < nb || !ix->buckets) {
+		uint32_t *b = realloc(ix->buckets, nb * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		ix->buckets = b;
+		ix->mask = nb - 1;
+	}
+	memset(ix->buckets, 0xff, (ix->mask + 1) * sizeof(*ix->buckets));
+	ix->n = 0;
+	return 0;
+}
+
 int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret)
 {
-	struct dnsd_index *ix = calloc(1, sizeof(*ix));
-	size_t nb = 16;
+	struct dnsd_index *ix = *ret ? *ret : calloc(1, sizeof(*ix));
+	int r;
 
 	if (!ix)
 		return -ENOMEM;
-	ix->cap = items_needed(v);
-	while (nb < ix->cap * 2)
-		nb <<= 1;
-	ix->items = calloc(ix->cap ? ix->cap : 1, sizeof(*ix->items));
-	ix->buckets = malloc(nb * sizeof(*ix->buckets));
-	if (!ix->items || !ix->buckets) {
-		dnsd_index_free(ix);
-		return -ENOMEM;
+	r = index_reserve(ix, items_needed(v));
+	if (r < 0) {
+		if (!*ret)
+			dnsd_index_free(ix);
+		return r;
 	}
-	memset(ix->buckets, 0xff, nb * sizeof(*ix->buckets));
-	ix->mask = nb - 1;
 	for (size_t i = 0; i < v->n_eps; i++)
 		index_ep(ix, v->eps[i]);
 	for (size_t i = 0; i < ix->n; i++) {
