@@ -75,6 +75,12 @@ static void claim_name(const struct portmap_entry *e, char *buf, size_t size)
 		snprintf(buf, size, "any%d", e->family == AF_INET6 ? 6 : 4);
 }
 
+/* A claim's family from its name: "any6", or an IPv6 address (it holds a colon). */
+static int claim_family(const char *name)
+{
+	return strchr(name, ':') || !strcmp(name, "any6") ? AF_INET6 : AF_INET;
+}
+
 /* Another owner's claim in the port's directory that overlaps e (the same address, or "any"). */
 static int find_conflict(int port_fd, const struct portmap_entry *e, const char *me, char *holder,
 			 size_t size)
@@ -89,8 +95,9 @@ static int find_conflict(int port_fd, const struct portmap_entry *e, const char 
 	claim_name(e, mine, sizeof(mine));
 	while ((de = readdir(d))) {
 		_cleanup_(freep) char *who = NULL;
-		bool overlaps = !strcmp(de->d_name, mine) || !nd_addr_is_set(&e->host_ip) ||
-				!strncmp(de->d_name, "any", 3);
+		bool overlaps = !strcmp(de->d_name, mine) ||
+				(claim_family(de->d_name) == e->family &&
+				 (!nd_addr_is_set(&e->host_ip) || !strncmp(de->d_name, "any", 3)));
 
 		if (de->d_name[0] == '.' || !overlaps ||
 		    nd_file_read(port_fd, de->d_name, 1024, &who, NULL) < 0)
