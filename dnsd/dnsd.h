@@ -78,6 +78,9 @@ void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dns
 /* (Re)builds *ret over v, reusing an existing index's memory when *ret is set. */
 int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret);
 void dnsd_index_free(struct dnsd_index *ix);
+/* One endpoint changed: its items die, or are added; -ENOSPC asks for a full build. */
+void dnsd_index_remove_ep(struct dnsd_index *ix, const struct dnsd_ep *ep);
+int dnsd_index_add_ep(struct dnsd_index *ix, const struct dnsd_ep *ep);
 
 /* wire.c: the DNS message format. */
 struct dnsd_query {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum ix_kind { IX_NAME, IX_ALIAS, IX_ADDR, IX_ADDR_ANY, IX_CID };
+enum ix_kind { IX_NAME, IX_ALIAS, IX_ADDR, IX_ADDR_ANY, IX_CID, IX_DEAD };
 
 struct ix_item {
 	uint64_t hash;
@@ -27,6 +27,7 @@ struct ix_item {
 struct dnsd_index {
 	struct ix_item *items;
 	size_t n, cap;
+	size_t dead; /* items of removed endpoints, skipped until the next full build */
 	uint32_t *buckets;
 	size_t mask;
 };
@@ -173,7 +174,58 @@ static int index_reserve(struct dnsd_index *ix, size_t need)
 		ix->mask = nb - 1;
 	}
 	memset(ix->buckets, 0xff, (ix->mask + 1) * sizeof(*ix->buckets));
-	ix->n = 0;
+	ix->n = ix->dead = 0;
+	return 0;
+}
+
+static void link_from(struct dnsd_index *ix, size_t first)
+{
+	for (size_t i = first; i < ix->n; i++) {
+		uint32_t *head = &ix->buckets[ix->items[i].hash & ix->mask];
+
+		ix->items[i].next = *head;
+		*head = (uint32_t)i;
+	}
+}
+
+/* Marks the items of ep found through one key dead. */
+static void kill_key(struct dnsd_index *ix, uint8_t kind, const struct dnsd_ep *ep, const char *str,
+		     const struct nd_addr *a)
+{
+	uint64_t h = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : ep->net, str, a);
+
+	for (uint32_t i = ix->buckets[h & ix->mask]; i != UINT32_MAX; i = ix->items[i].next)
+		if (ix->items[i].ep == ep && ix->items[i].kind != IX_DEAD) {
+			ix->items[i].kind = IX_DEAD;
+			ix->dead++;
+		}
+}
+
+void dnsd_index_remove_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
+{
+	if (!ix || !ix->n)
+		return;
+	kill_key(ix, IX_NAME, ep, ep->rec.name, NULL);
+	kill_key(ix, IX_CID, ep, ep->rec.container_id, NULL);
+	for (size_t j = 0; j < ep->rec.aliases.n; j++)
+		kill_key(ix, IX_ALIAS, ep, ep->rec.aliases.v[j], NULL);
+	for (size_t j = 0; j < ep->rec.n_ips; j++) {
+		kill_key(ix, IX_ADDR, ep, NULL, &ep->rec.ips[j].addr);
+		kill_key(ix, IX_ADDR_ANY, ep, NULL, &ep->rec.ips[j].addr);
+	}
+}
+
+int dnsd_index_add_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
+{
+	size_t first = ix ? ix->n : 0;
+	size_t need = 2 + ep->rec.aliases.n + 2 * ep->rec.n_ips;
+
+	/* A full build when the room is gone or half the items are dead. */
+	if (!ix || ix->n + need > ix->cap || (ix->n + need) * 2 > ix->mask + 1 ||
+	    ix->dead * 2 > ix->n)
+		return -ENOSPC;
+	index_ep(ix, ep);
+	link_from(ix, first);
 	return 0;
 }
 
@@ -192,12 +244,7 @@ int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret)
 	}
 	for (size_t i = 0; i < v->n_eps; i++)
 		index_ep(ix, v->eps[i]);
-	for (size_t i = 0; i < ix->n; i++) {
-		uint32_t *head = &ix->buckets[ix->items[i].hash & ix->mask];
-
-		ix->items[i].next = *head;
-		*head = (uint32_t)i;
-	}
+	link_from(ix, 0);
 	*ret = ix;
 	return 0;
 }

@@ -187,18 +187,27 @@ int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file)
 	ssize_t ni = net_index(v, net);
 	struct dnsd_ep *ep = NULL;
 	_cleanup_(closep) int fd = -1;
+	bool incremental = true;
 
 	if (ni < 0)
 		return dnsd_view_load(d); /* endpoint before its network: read everything */
 	for (size_t i = 0; i < v->n_eps; i++)
 		if (v->eps[i]->net == (size_t)ni && !strcmp(v->eps[i]->file, file)) {
+			dnsd_index_remove_ep(v->index, v->eps[i]);
 			ep_free(v->eps[i]);
 			v->eps[i] = v->eps[--v->n_eps];
 			break;
 		}
 	fd = open_net_dir(d, net);
-	if (fd >= 0 && is_record(file) && read_ep(fd, file, (size_t)ni, &ep) == 0 &&
-	    push_ep(v, ep) < 0)
-		ep_free(ep);
-	return dnsd_view_rebuild_index(d);
+	if (fd >= 0 && is_record(file) && read_ep(fd, file, (size_t)ni, &ep) == 0) {
+		if (push_ep(v, ep) < 0)
+			ep_free(ep);
+		else
+			incremental = dnsd_index_add_ep(v->index, ep) == 0;
+	}
+	/* One record changed: its index items are replaced in place, not all 10,000. */
+	if (!incremental)
+		return dnsd_view_rebuild_index(d);
+	v->generation++;
+	return 0;
 }
