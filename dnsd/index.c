@@ -155,6 +155,8 @@ static int index_reserve(struct dnsd_index *ix, size_t need)
 {
 	size_t nb = 16;
 
+	/* Room for endpoints added one by one before the next full build. */
+	need += need / 4 + 64;
 	while (nb < need * 2)
 		nb <<= 1;
 	if (ix->cap < need) {
