@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* Dropping conntrack entries of a DNAT mapping, so a removed port stops answering at once. */
+/* Dropping conntrack entries of DNAT mappings, so a removed port stops answering at once. */
 #ifndef ND_CONNTRACK_H
 #define ND_CONNTRACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ip.h"
 
+/* Flows to host port `port` of protocol `proto` (IPPROTO_*) that were translated to `target`. */
+struct nd_ct_flow {
+	uint8_t proto;
+	uint16_t port;
+	struct nd_addr target;
+};
+
 /*
- * Deletes the flows to host port `port` (proto "tcp"/"udp"/"sctp") that were
- * translated to `target`. Runs conntrack(8) from conntrack-tools; returns 0
- * also when nothing matched or the tool is missing (nothing to drop then).
+ * Deletes every conntrack entry matching one of f[0..n) (original destination
+ * port and protocol, reply source address), over nfnetlink_conntrack: one
+ * dump per address family, then one delete per entry. Returns the number
+ * deleted, 0 when conntrack is not loaded, or -errno.
  */
-int nd_conntrack_forget(const char *proto, uint16_t port, const struct nd_addr *target);
+int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "conntrack.h"
+#include "log.h"
 #include "nl.h"
 #include "record.h"
 #include "rundir.h"
@@ -96,6 +97,21 @@ static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size
 	return r;
 }
 
+/* Established flows keep their DNAT until their conntrack entries go; a failure only logs. */
+static void forget_flows(const struct portmap_entry *e, size_t n)
+{
+	_cleanup_(freep) struct nd_ct_flow *f = calloc(n, sizeof(*f));
+	int r;
+
+	for (size_t i = 0; f && i < n; i++)
+		f[i] = (struct nd_ct_flow){ .proto = e[i].proto,
+					    .port = e[i].host_port,
+					    .target = e[i].target };
+	r = f ? nd_conntrack_forget(f, n) : -ENOMEM;
+	if (r < 0)
+		nd_warn("portmap: conntrack entries not dropped: %s", strerror(-r));
+}
+
 static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *cid,
 		   const char *ifname)
 {
@@ -116,8 +132,7 @@ static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *ci
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	if (r < 0)
 		return nft_fail(ctx, r, err);
-	for (int i = 0; i < n; i++)
-		nd_conntrack_forget(portmap_proto_name(e[i].proto), e[i].host_port, &e[i].target);
+	forget_flows(e, (size_t)n);
 	return portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
 }
 

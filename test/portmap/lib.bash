@@ -13,11 +13,36 @@ pm_net() {
 	echo "$c"
 }
 
+# A UDP server answering every datagram at once, and a client that prints the first answer
+# (socat's client waits out its -t timeout after stdin's EOF, and a slow answer is lost).
+UDP_SERVER='
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    _, peer = s.recvfrom(2048)
+    s.sendto(sys.argv[2].encode() + b"\n", peer)
+'
+UDP_CLIENT='
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b"ping\n", (sys.argv[1], int(sys.argv[2])))
+print(s.recv(2048).decode().strip())
+'
+
 # listen CONTAINER PORT [udp]: a server answering "hello-CONTAINER" inside the container.
 listen() {
-	local ns="nd-$ND_ID-$1" spec="TCP6-LISTEN:$2,ipv6only=0,fork,reuseaddr"
-	[ "${3:-}" = udp ] && spec="UDP6-RECVFROM:$2,ipv6only=0,fork"
-	ip netns exec "$ns" socat "$spec" SYSTEM:"echo hello-$1" 2>/dev/null &
+	local ns="nd-$ND_ID-$1"
+	if [ "${3:-}" = udp ]; then
+		# socat's UDP fork mode lets a finishing child swallow the next client's datagram.
+		ip netns exec "$ns" python3 -c "$UDP_SERVER" "$2" "hello-$1" 2>/dev/null &
+	else
+		ip netns exec "$ns" socat "TCP6-LISTEN:$2,ipv6only=0,fork,reuseaddr" \
+			SYSTEM:"echo hello-$1" 2>/dev/null &
+	fi
 	nd_track_pid $!
 	if [ "${3:-}" = udp ]; then
 		nd_wait_for sh -c "ip netns exec $ns ss -lun | grep -q ':$2 '"
@@ -32,7 +57,7 @@ fetch() {
 	[ "$1" != - ] && pre=(ip netns exec "$1")
 	[[ $addr == *:* ]] && addr="[$addr]"
 	if [ "${4:-}" = udp ]; then
-		echo ping | "${pre[@]}" socat -T2 - "UDP:$addr:$3" 2>/dev/null
+		"${pre[@]}" python3 -c "$UDP_CLIENT" "$2" "$3" 2>/dev/null
 	else
 		"${pre[@]}" socat -T2 - "TCP:$addr:$3,connect-timeout=2" </dev/null 2>/dev/null
 	fi

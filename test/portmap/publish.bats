@@ -54,6 +54,31 @@ teardown() { nd_teardown; }
 	assert_success
 }
 
+# flows PORT [ipv6]: conntrack entries of UDP flows to host port PORT.
+flows() {
+	conntrack -L -f "${2:-ipv4}" -p udp --orig-port-dst "$1" 2>/dev/null | grep -c "dport=$1" || true
+}
+
+@test "DEL drops the conntrack entries of its own mappings, IPv4 and IPv6, and no others" {
+	CAP_ARGS='{"portMappings":[{"hostPort":5354,"containerPort":53,"protocol":"udp"}]}' run br_add "$N" c1
+	assert_success
+	CAP_ARGS='{"portMappings":[{"hostPort":5355,"containerPort":53,"protocol":"udp"}]}' run br_add "$N" c2
+	assert_success
+	listen c1 53 udp
+	listen c2 53 udp
+	assert_equal "$(fetch "$OUT" 10.250.0.1 5354 udp)" hello-c1
+	assert_equal "$(fetch "$OUT" fd00:250::1 5354 udp)" hello-c1
+	assert_equal "$(fetch "$OUT" 10.250.0.1 5355 udp)" hello-c2
+	[ "$(flows 5354)" -ge 1 ] && [ "$(flows 5354 ipv6)" -ge 1 ]
+	others=$(flows 5355)
+	[ "$others" -ge 1 ]
+	run br_del "$N" c1
+	assert_success
+	assert_equal "$(flows 5354)" 0
+	assert_equal "$(flows 5354 ipv6)" 0
+	assert_equal "$(flows 5355)" "$others"
+}
+
 @test "CHECK verifies the map entries" {
 	CAP_ARGS='{"portMappings":[{"hostPort":8084,"containerPort":80}]}' run br_add "$N" c1
 	run nd_list CHECK "$N" "$(nd_cid c1)" "nd-$ND_ID-c1"
