@@ -6,7 +6,6 @@
 load ../helpers
 
 @test "the walkthrough replays the seeds and cleans up after itself" {
-	before_ns=$(ip netns list | wc -l)
 	run "$ND_SRC/test/demo/run"
 	assert_success
 	assert_output --partial "eth0@"
@@ -19,9 +18,12 @@ load ../helpers
 	assert_output --partial "container5 asks scoped-app: (no answer)"
 	assert_output --partial "ping: +PONG"
 	assert_output --partial "all networks removed: 0 left"
-	assert_equal "$(ip netns list | wc -l)" "$before_ns"
+	id=$(sed -n 's/.*carry the id \([0-9a-f]*\)$/\1/p' <<<"$output")
+	[ -n "$id" ]
+	run sh -c "ip netns list | grep -c 'demo-$id-'"
+	assert_output 0
 	run nft list tables
-	refute_output --partial netdock_demo_
-	run pgrep -f "netdock-dnsd --run-dir /tmp/netdock-demo"
+	refute_output --partial "netdock_demo_$id"
+	run pgrep -f "netdock-dnsd --run-dir /tmp/netdock-demo-$id"
 	assert_failure
 }

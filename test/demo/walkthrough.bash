@@ -2,6 +2,7 @@
 # The walkthrough's steps; sourced by test/demo/run, which defines the verbs.
 
 step "Networks: the default bridge, isolated_nw (172.25.0.0/16), local_alias, my-network"
+say "this run's namespaces and nftables table carry the id $ID"
 say "each is a conflist in conf/examples; the bridge is created at the first container"
 for n in bridge isolated_nw local_alias my-network; do say "$(net "$n")"; done
 
