@@ -68,7 +68,10 @@ $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMP_LIBS) $(COMMON_LIB) $(LDLIBS)
 
 # make test: unit tests and every bats suite, one closing "N passed, N failed, N skipped".
-test: all fuzz
+# deps first (a no-op when everything is installed), then the build: `sudo make
+# test` works on a fresh Debian 12 machine.
+test: deps
+	$(MAKE) all fuzz
 	ND_BIN_DIR=$(abspath $(BUILD)/bin) ND_TEST_DIR=$(abspath $(BUILD)/test) test/run
 
 unit: all
@@ -124,7 +127,8 @@ deps:
 			$$missing >/dev/null; \
 	else echo "all packages present"; fi
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	ND_BIN_DIR=$(abspath $(BUILD)/bin) test/demo/run
 
 bench: all
