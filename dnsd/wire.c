@@ -46,9 +46,11 @@ static int take_name(struct cursor *c, char *out, size_t cap)
 			return DNSD_RCODE_FORMERR;
 		l = *c->p++;
 		wire += 1u + l;
+		if (wire > 255)
+			return DNSD_RCODE_FORMERR; /* the root byte counts too */
 		if (l == 0)
 			break;
-		if (l > 63 || wire > 255 || c->end - c->p < l || len + l + 2 > cap)
+		if (l > 63 || c->end - c->p < l || len + l + 2 > cap)
 			return DNSD_RCODE_FORMERR; /* also catches pointers: 0xc0 > 63 */
 		if (len)
 			out[len++] = '.';
