@@ -38,8 +38,11 @@ static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portm
 		if (!e[i].host_port)
 			r = portmap_pick_port(l, e[i].proto, &e[i].host_port);
 		if (r < 0)
-			return cni_fail(ctx, ND_ERR_PORT_IN_USE, r, "no free %s port left for -P",
-					portmap_proto_name(e[i].proto));
+			return cni_fail(
+				ctx, ND_ERR_PORT_IN_USE, r,
+				"runtimeConfig.portMappings[%u].hostPort 0: no free %s port "
+				"left in ip_local_port_range",
+				e[i].mapping, portmap_proto_name(e[i].proto));
 		r = portmap_ledger_claim(l, ctx, &e[i], holder, sizeof(holder));
 		if (r == -EADDRINUSE)
 			return cni_fail(ctx, ND_ERR_PORT_IN_USE, r,
