@@ -123,8 +123,6 @@ static void addr_matches(struct nl_object *obj, void *arg)
 		m->found = true;
 }
 
-ND_CLEANUP(struct nl_cache *, nl_cache_free)
-
 int nd_ifaddr_has(struct nd_nl *nl, int ifindex, const struct nd_addr *a, unsigned len)
 {
 	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,26 +15,18 @@
 #include "record.h"
 #include "rundir.h"
 
-/* True when endpoints/<net>/ holds a record of cid; fills its ifname. */
-static bool attached(int endpoints_fd, const char *net, const char *cid, char *ifname)
+/* The container interface that endpoints/<net>/ holds a record of, if any. */
+static const char *attached(int endpoints_fd, const char *net, const char *cid,
+			    const struct nd_strv *ifnames)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
-	size_t len = strlen(cid);
+	nd_strv_foreach(ifname, ifnames) {
+		char path[2 * NAME_MAX + 2];
 
-	if (nd_dir_stream(endpoints_fd, net, &d) < 0)
-		return false;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n > len + 6 && !strncmp(de->d_name, cid, len) && de->d_name[len] == '-' &&
-		    !strcmp(de->d_name + n - 5, ".json")) {
-			snprintf(ifname, IFNAMSIZ, "%.*s", (int)(n - len - 6),
-				 de->d_name + len + 1);
-			return true;
-		}
+		snprintf(path, sizeof(path), "%s/%s-%s.json", net, cid, ifname);
+		if (faccessat(endpoints_fd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return ifname;
 	}
-	return false;
+	return NULL;
 }
 
 static void take_gateways(const struct nd_net_record *n, struct nd_route_owner *o)
@@ -53,7 +46,8 @@ static bool better(const char *candidate, const struct nd_route_owner *o)
 	return !o->net[0] || strcmp(candidate, o->net) < 0;
 }
 
-int nd_default_route_owner(int run_dirfd, const char *cid, struct nd_route_owner *ret)
+static int pick_owner(int run_dirfd, const char *cid, const struct nd_strv *ifnames,
+		      struct nd_route_owner *ret)
 {
 	_cleanup_(closep) int endpoints = nd_subdir_open(run_dirfd, "endpoints", false);
 	_cleanup_(closedirp) DIR *d = NULL;
@@ -69,10 +63,10 @@ int nd_default_route_owner(int run_dirfd, const char *cid, struct nd_route_owner
 		return r;
 	while ((de = readdir(d))) {
 		struct nd_net_record n;
-		char ifname[IFNAMSIZ];
+		const char *ifname;
 
 		if (de->d_name[0] == '.' || !better(de->d_name, &best) ||
-		    !attached(endpoints, de->d_name, cid, ifname) ||
+		    !(ifname = attached(endpoints, de->d_name, cid, ifnames)) ||
 		    nd_net_record_read(run_dirfd, de->d_name, &n) < 0)
 			continue;
 		if (!n.internal && (nd_addr_is_set(&n.subnets[0].gateway) || n.n_subnets > 1)) {
@@ -100,13 +94,10 @@ static int apply_family(struct nd_nl *nl, int family, const struct nd_addr *gw, 
 	return r == -EAFNOSUPPORT || r == -EOPNOTSUPP ? 0 : r;
 }
 
-int nd_default_route_apply(const struct nd_route_owner *owner)
+static int apply(struct nd_nl *nl, const struct nd_route_owner *owner)
 {
-	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
-	int ifindex = 0, r = nd_nl_open(&nl);
+	int ifindex = 0, r;
 
-	if (r < 0)
-		return r;
 	if (owner->net[0]) {
 		ifindex = nd_link_index(nl, owner->ifname);
 		if (ifindex < 0)
@@ -115,5 +106,21 @@ int nd_default_route_apply(const struct nd_route_owner *owner)
 	r = apply_family(nl, AF_INET, &owner->gw4, ifindex);
 	if (r >= 0)
 		r = apply_family(nl, AF_INET6, &owner->gw6, ifindex);
+	return r;
+}
+
+int nd_default_route_update(int run_dirfd, const char *cid, struct nd_route_owner *ret)
+{
+	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
+	_cleanup_(nd_strv_clear) struct nd_strv ifnames = { 0 };
+	int r = nd_nl_open(&nl);
+
+	*ret = (struct nd_route_owner){ .net = "" };
+	if (r >= 0)
+		r = nd_link_names(nl, &ifnames);
+	if (r >= 0 && run_dirfd >= 0)
+		r = pick_owner(run_dirfd, cid, &ifnames, ret);
+	if (r >= 0)
+		r = apply(nl, ret);
 	return r;
 }

@@ -19,14 +19,16 @@ struct nd_route_owner {
 	struct nd_addr gw6;
 };
 
-/* Picks the owner among cid's endpoints in the run dir. */
-int nd_default_route_owner(int run_dirfd, const char *cid, struct nd_route_owner *ret);
-
 /*
- * In the calling thread's netns (the container's): points the IPv4 and
- * IPv6 default routes at the owner's gateways, or removes them when there is
- * no owner or it lacks that family.
+ * In the calling thread's netns (the container's): picks the owner among
+ * cid's endpoints in the run dir (run_dirfd < 0: none), then points the IPv4
+ * and IPv6 default routes at its gateways, or removes them when there is no
+ * owner or it lacks that family. *ret gets the owner chosen.
+ *
+ * The candidates are the container's own interfaces, each looked up by name
+ * in every network's endpoint directory, so the cost follows the container's
+ * networks, never the number of containers on them.
  */
-int nd_default_route_apply(const struct nd_route_owner *owner);
+int nd_default_route_update(int run_dirfd, const char *cid, struct nd_route_owner *ret);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <linux/if.h>
 
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 
 int nd_link_index(struct nd_nl *nl, const char *name)
@@ -20,12 +21,13 @@ int nd_link_index(struct nd_nl *nl, const char *name)
 	return rtnl_link_get_ifindex(link);
 }
 
-int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec)
+int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec, bool *ret_created)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *br = rtnl_link_alloc();
 	_cleanup_(nl_addr_putp) struct nl_addr *mac = nl_addr_build(AF_LLC, spec->mac, 6);
 	int r = nd_link_index(nl, spec->name);
 
+	*ret_created = false;
 	if (r != -ENODEV)
 		return r;
 	if (!br || !mac)
@@ -42,6 +44,7 @@ int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec)
 	/* Another ADD of the same network may have created it first. */
 	if (r < 0 && r != -EEXIST)
 		return r;
+	*ret_created = r >= 0;
 	return nd_link_index(nl, spec->name);
 }
 
@@ -71,6 +74,32 @@ int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v)
 		rtnl_link_set_addr(peer, mac);
 	}
 	return nd_nl_result(nl, rtnl_link_add(nl->sk, host, NLM_F_CREATE | NLM_F_EXCL));
+}
+
+struct name_list {
+	struct nd_strv *names;
+	int err;
+};
+
+static void push_name(struct nl_object *obj, void *arg)
+{
+	struct name_list *l = arg;
+	const char *name = rtnl_link_get_name((struct rtnl_link *)obj);
+
+	if (name && l->err == 0)
+		l->err = nd_strv_push(l->names, name);
+}
+
+int nd_link_names(struct nd_nl *nl, struct nd_strv *ret)
+{
+	_cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+	struct name_list l = { .names = ret };
+	int r = nd_nl_result(nl, rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache));
+
+	if (r < 0)
+		return r;
+	nl_cache_foreach(cache, push_name, &l);
+	return l.err;
 }
 
 int nd_link_delete(struct nd_nl *nl, const char *name)
@@ -133,6 +162,22 @@ int nd_link_set_up(struct nd_nl *nl, int ifindex)
 	rtnl_link_set_ifindex(orig, ifindex);
 	rtnl_link_set_flags(change, IFF_UP);
 	return nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+}
+
+int nd_link_ipv6_addrgen_off(struct nd_nl *nl, const char *name)
+{
+	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
+	_cleanup_(rtnl_link_putp) struct rtnl_link *change = rtnl_link_alloc();
+	int r;
+
+	if (!orig || !change)
+		return -ENOMEM;
+	rtnl_link_set_name(orig, name);
+	r = rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
+	if (r < 0)
+		return nd_nl_result(nl, r);
+	r = nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+	return r == -EAFNOSUPPORT ? 0 : r;
 }
 
 int nd_link_set_promisc(struct nd_nl *nl, int ifindex, bool on)

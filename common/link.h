@@ -8,6 +8,7 @@
 
 #include "ip.h"
 #include "nl.h"
+#include "strv.h"
 
 struct nd_bridge_spec {
 	const char *name;
@@ -17,8 +18,11 @@ struct nd_bridge_spec {
 
 /* The ifindex of link name in nl's netns: > 0, or -ENODEV. */
 int nd_link_index(struct nd_nl *nl, const char *name);
-/* Creates the bridge (up) unless it exists; returns its ifindex or -errno. */
-int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec);
+/*
+ * Creates the bridge (up) unless it exists; returns its ifindex or -errno.
+ * *ret_created tells whether this call made it.
+ */
+int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec, bool *ret_created);
 
 struct nd_veth_spec {
 	const char *host_ifname;
@@ -31,6 +35,14 @@ struct nd_veth_spec {
 
 /* Creates the pair in one request, the host end up and enslaved; the container end stays down. */
 int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v);
+/*
+ * Stops the kernel from giving link name IPv6 addresses of its own (address
+ * generation mode none), for ports that only switch frames. Must come before
+ * the link has a carrier. A host without IPv6 is success.
+ */
+int nd_link_ipv6_addrgen_off(struct nd_nl *nl, const char *name);
+/* Appends the names of all links in nl's netns to ret (a container's few). */
+int nd_link_names(struct nd_nl *nl, struct nd_strv *ret);
 /* Deletes link name; a missing link is success. */
 int nd_link_delete(struct nd_nl *nl, const char *name);
 

@@ -142,17 +142,40 @@ int nd_netns_leave(int orig)
 	return r;
 }
 
-int nd_sysctl_write(const char *path, const char *value)
+static int write_value(int fd, const char *value)
 {
-	char full[256];
-	_cleanup_(closep) int fd = -1;
 	size_t len = strlen(value);
 
-	snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	fd = open(full, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, value, len) != (ssize_t)len)
 		return -errno;
 	return 0;
+}
+
+int nd_sysctl_write(const char *path, const char *value)
+{
+	char full[256];
+	_cleanup_(closep) int fd = -1;
+
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	fd = open(full, O_WRONLY | O_CLOEXEC);
+	return write_value(fd, value);
+}
+
+int nd_sysctl_dir_open(const char *path)
+{
+	char full[256];
+	int fd;
+
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int nd_sysctl_write_at(int dirfd, const char *knob, const char *value)
+{
+	_cleanup_(closep) int fd = openat(dirfd, knob, O_WRONLY | O_CLOEXEC);
+
+	return write_value(fd, value);
 }

@@ -36,6 +36,7 @@ ND_CLEANUP(struct rtnl_link *, rtnl_link_put)
 ND_CLEANUP(struct rtnl_addr *, rtnl_addr_put)
 ND_CLEANUP(struct rtnl_route *, rtnl_route_put)
 ND_CLEANUP(struct nl_addr *, nl_addr_put)
+ND_CLEANUP(struct nl_cache *, nl_cache_free)
 
 /* nd_addr/nd_prefix as a new nl_addr (prefix length set). NULL on ENOMEM. */
 struct nl_addr *nd_nl_addr(const struct nd_addr *a, unsigned prefixlen);
@@ -49,5 +50,16 @@ int nd_netns_leave(int orig);
 
 /* Writes value to a /proc/sys path of the current netns ("net/ipv4/ip_forward"). */
 int nd_sysctl_write(const char *path, const char *value);
+
+/*
+ * Opens a /proc/sys directory of the current netns ("net/ipv6/conf/eth0") for
+ * several nd_sysctl_write_at() calls. Every netns that touched /proc/sys/net
+ * leaves a dentry of that name in one hash chain, so each path walk from
+ * /proc/sys costs in proportion to the containers on the host; one walk per
+ * interface keeps that to once. Returns the fd or -errno.
+ */
+int nd_sysctl_dir_open(const char *path);
+/* Writes value to knob below a directory from nd_sysctl_dir_open(). */
+int nd_sysctl_write_at(int dirfd, const char *knob, const char *value);
 
 #endif

@@ -413,7 +413,7 @@ static int write_text(int dirfd, const char *name, char *text)
 
 	if (!text)
 		return -ENOMEM;
-	r = nd_file_write_atomic(dirfd, name, text, strlen(text));
+	r = nd_file_update(dirfd, name, text, strlen(text));
 	free(text);
 	return r;
 }

@@ -158,6 +158,25 @@ int nd_file_replace(int dirfd, const char *name, const void *data, size_t len)
 	return replace(dirfd, name, data, len, false);
 }
 
+static bool file_holds(int dirfd, const char *name, const void *data, size_t len)
+{
+	_cleanup_(closep) int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_(freep) char *buf = NULL;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+		return false;
+	buf = malloc(len + 1);
+	return buf && pread(fd, buf, len + 1, 0) == (ssize_t)len && !memcmp(buf, data, len);
+}
+
+int nd_file_update(int dirfd, const char *name, const void *data, size_t len)
+{
+	if (file_holds(dirfd, name, data, len))
+		return 0;
+	return nd_file_replace(dirfd, name, data, len);
+}
+
 int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_(closep) int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

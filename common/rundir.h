@@ -47,6 +47,12 @@ int nd_file_write_atomic(int dirfd, const char *name, const void *data, size_t l
  */
 int nd_file_replace(int dirfd, const char *name, const void *data, size_t len);
 
+/*
+ * As nd_file_replace, but an identical file is left alone: no new inode, and
+ * no rename for the run dir's inotify watchers to act on. Returns 0 or -errno.
+ */
+int nd_file_update(int dirfd, const char *name, const void *data, size_t len);
+
 /* Reads dirfd/name whole (at most max bytes) into a new NUL-terminated buffer. */
 int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 

@@ -21,6 +21,9 @@ struct attach {
 	char host_ifname[IFNAMSIZ];
 	uint8_t mac[6];
 	int bridge_ifindex;
+	struct nd_isolation_net isolation;
+	/* The network's nftables entries are missing: its first ADD on this host. */
+	bool network_setup;
 };
 
 static int kernel_fail(struct cni_ctx *ctx, struct nd_nl *nl, int r, const char *what)
@@ -39,31 +42,42 @@ static bool has_family(const struct cni_result *res, int family)
 	return false;
 }
 
-/* DAD holds a new link-local address back for a second; the first packets would wait on it. */
-static void dad_off(const char *ifname)
+/* Writes knob=value in /proc/sys/net/ipv6/conf/<ifname>/; IPv6 may be off host-wide. */
+static void ipv6_conf(const char *ifname, const char *knob, const char *value)
 {
-	char knob[64];
+	char path[64];
 
-	snprintf(knob, sizeof(knob), "net/ipv6/conf/%s/accept_dad", ifname);
-	nd_sysctl_write(knob, "0");
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/%s", ifname, knob);
+	nd_sysctl_write(path, value);
+}
+
+/*
+ * Docker turns routing on for the host as a whole; so do we, once per network
+ * (each /proc/sys walk costs more as containers are added, see nl.h).
+ */
+static void host_routing_on(const struct attach *a)
+{
+	nd_sysctl_write("net/ipv4/ip_forward", "1");
+	if (!has_family(&a->ipam, AF_INET6))
+		return;
+	nd_sysctl_write("net/ipv6/conf/all/forwarding", "1");
+	/* DAD holds a new address back for a second; the first packets would wait on it. */
+	ipv6_conf(a->conf.bridge, "accept_dad", "0");
 }
 
 static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 {
 	struct nd_bridge_spec spec = { .name = a->conf.bridge, .mtu = a->conf.mtu };
+	bool created;
 	char what[64];
 	int r;
 
-	/* Docker turns routing on for the host as a whole; so do we. */
-	nd_sysctl_write("net/ipv4/ip_forward", "1");
-	if (has_family(&a->ipam, AF_INET6))
-		nd_sysctl_write("net/ipv6/conf/all/forwarding", "1");
 	bridge_dev_mac(a->conf.bridge, spec.mac);
-	r = a->bridge_ifindex = nd_bridge_ensure(nl, &spec);
+	r = a->bridge_ifindex = nd_bridge_ensure(nl, &spec, &created);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating bridge");
-	if (has_family(&a->ipam, AF_INET6))
-		dad_off(a->conf.bridge);
+	if (created || a->network_setup)
+		host_routing_on(a);
 	if (a->conf.promisc && (r = nd_link_set_promisc(nl, r, true)) < 0)
 		return kernel_fail(ctx, nl, r, "promiscuous mode on the bridge");
 	for (size_t i = 0; a->conf.is_gateway && i < a->ipam.n_ips; i++) {
@@ -110,6 +124,15 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	}
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating the veth pair");
+	/*
+	 * A bridge port needs no IPv6 address of its own. Without this, each
+	 * port adds its link-local address and prefix to the host's routing
+	 * table, which every later link removal walks whole. Netlink, not
+	 * disable_ipv6: a /proc/sys walk costs more with every netns (nl.h).
+	 */
+	r = nd_link_ipv6_addrgen_off(nl, a->host_ifname);
+	if (r < 0)
+		return kernel_fail(ctx, nl, r, "IPv6 address generation off on the host end");
 	brport_set(a->host_ifname, "hairpin_mode", a->conf.hairpin);
 	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
 	brport_set(a->host_ifname, "isolated", !a->conf.icc);
@@ -119,7 +142,9 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
-	char knob[64];
+	_cleanup_(closep) int conf = -1;
+	bool v6 = has_family(&a->ipam, AF_INET6);
+	char path[64];
 	int ifindex, r = nd_nl_open(&nl);
 
 	if (r < 0)
@@ -127,11 +152,14 @@ static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 	ifindex = nd_link_index(nl, ctx->ifname);
 	if (ifindex < 0)
 		return kernel_fail(ctx, nl, ifindex, "finding the container interface");
-	/* Docker switches IPv6 off on interfaces of networks without it. */
-	snprintf(knob, sizeof(knob), "net/ipv6/conf/%s/disable_ipv6", ctx->ifname);
-	nd_sysctl_write(knob, has_family(&a->ipam, AF_INET6) ? "0" : "1");
-	if (has_family(&a->ipam, AF_INET6))
-		dad_off(ctx->ifname);
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s", ctx->ifname);
+	conf = nd_sysctl_dir_open(path);
+	if (conf >= 0) {
+		/* Docker switches IPv6 off on interfaces of networks without it. */
+		nd_sysctl_write_at(conf, "disable_ipv6", v6 ? "0" : "1");
+		if (v6)
+			nd_sysctl_write_at(conf, "accept_dad", "0");
+	}
 	r = nd_link_set_up(nl, ifindex);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "bringing the container interface up");
@@ -167,21 +195,19 @@ static int in_container(struct cni_ctx *ctx, struct attach *a, int netns_fd)
 static int nft_commit(struct cni_ctx *ctx, struct attach *a)
 {
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
-	struct nd_isolation_net net;
 	char err[256] = "";
 	int r;
 
-	bridge_isolation_of(&a->conf, &a->ipam, &net);
 	/*
 	 * Every nftables commit ends with an RCU grace period that the next
 	 * netfilter socket close waits for (~10 ms); the network's entries are
 	 * the same for all its containers, so only its first ADD commits.
 	 */
-	if (nd_isolation_check(&net, err, sizeof(err)) == 0)
+	if (!a->network_setup)
 		return 0;
 	r = nd_nft_txn_new(&txn);
 	if (r >= 0)
-		r = nd_isolation_add(txn, &net);
+		r = nd_isolation_add(txn, &a->isolation);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	if (r < 0) {
@@ -262,11 +288,14 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
 	_cleanup_(closep) int netns_fd = nd_netns_open(ctx->netns);
+	char missing[128];
 	int r;
 
 	if (netns_fd < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, netns_fd, "CNI_NETNS %s: %s", ctx->netns,
 				strerror(-netns_fd));
+	bridge_isolation_of(&a->conf, &a->ipam, &a->isolation);
+	a->network_setup = nd_isolation_check(&a->isolation, missing, sizeof(missing)) < 0;
 	r = nd_nl_open(&nl);
 	if (r < 0)
 		return kernel_fail(ctx, NULL, r, "netlink");

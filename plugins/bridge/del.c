@@ -23,14 +23,12 @@ int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
 	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
 	_cleanup_(closep) int netns_fd = -1;
 	struct nd_route_owner owner = { .net = "" };
-	int orig = -1, r = 0;
+	int orig = -1, r;
 
-	if (run_fd >= 0)
-		r = nd_default_route_owner(run_fd, ctx->container_id, &owner);
 	if (ret)
 		*ret = owner;
-	if (r < 0 || !ctx->netns)
-		return r;
+	if (!ctx->netns)
+		return 0;
 	netns_fd = nd_netns_open(ctx->netns);
 	if (netns_fd < 0)
 		return ctx->verb == CNI_DEL ?
@@ -39,11 +37,13 @@ int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
 	r = nd_netns_enter(netns_fd, &orig);
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, r, "entering %s: %s", ctx->netns, strerror(-r));
-	r = nd_default_route_apply(&owner);
+	r = nd_default_route_update(run_fd, ctx->container_id, &owner);
 	nd_netns_leave(orig);
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_KERNEL, r, "default route via %s: %s",
 				owner.net[0] ? owner.net : "(none)", strerror(-r));
+	if (ret)
+		*ret = owner;
 	return 0;
 }
 

@@ -128,7 +128,7 @@ int portmap_ledger_claim(struct portmap_ledger *l, const struct cni_ctx *ctx,
 		return r;
 	claim_name(e, name, sizeof(name));
 	strcat(me, "\n");
-	return nd_file_write_atomic(port_fd, name, me, strlen(me));
+	return nd_file_replace(port_fd, name, me, strlen(me));
 }
 
 bool portmap_ledger_port_taken(struct portmap_ledger *l, uint8_t proto, uint16_t port)
@@ -260,7 +260,7 @@ static int write_owned(struct portmap_ledger *l, const char *name, const char *m
 					e[i].host_port, nd_addr_to_str(&e[i].target, target),
 					e[i].container_port, e[i].mapping);
 	}
-	return nd_file_write_atomic(l->owners_fd, name, text, len);
+	return nd_file_replace(l->owners_fd, name, text, len);
 }
 
 int portmap_ledger_set_owned(struct portmap_ledger *l, const char *cid, const char *ifname,
