@@ -164,7 +164,7 @@ int nd_link_set_up(struct nd_nl *nl, int ifindex)
 	return nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
 }
 
-int nd_link_ipv6_addrgen_off(struct nd_nl *nl, const char *name)
+int nd_link_ipv6_addrgen_off(struct nd_nl *nl, int ifindex)
 {
 	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
 	_cleanup_(rtnl_link_putp) struct rtnl_link *change = rtnl_link_alloc();
@@ -172,7 +172,7 @@ int nd_link_ipv6_addrgen_off(struct nd_nl *nl, const char *name)
 
 	if (!orig || !change)
 		return -ENOMEM;
-	rtnl_link_set_name(orig, name);
+	rtnl_link_set_ifindex(orig, ifindex);
 	r = rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
 	if (r < 0)
 		return nd_nl_result(nl, r);

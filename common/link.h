@@ -36,11 +36,11 @@ struct nd_veth_spec {
 /* Creates the pair in one request, the host end up and enslaved; the container end stays down. */
 int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v);
 /*
- * Stops the kernel from giving link name IPv6 addresses of its own (address
+ * Stops the kernel from giving link ifindex IPv6 addresses of its own (address
  * generation mode none), for ports that only switch frames. Must come before
  * the link has a carrier. A host without IPv6 is success.
  */
-int nd_link_ipv6_addrgen_off(struct nd_nl *nl, const char *name);
+int nd_link_ipv6_addrgen_off(struct nd_nl *nl, int ifindex);
 /* Appends the names of all links in nl's netns to ret (a container's few). */
 int nd_link_names(struct nd_nl *nl, struct nd_strv *ret);
 /* Deletes link name; a missing link is success. */

@@ -130,7 +130,9 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	 * table, which every later link removal walks whole. Netlink, not
 	 * disable_ipv6: a /proc/sys walk costs more with every netns (nl.h).
 	 */
-	r = nd_link_ipv6_addrgen_off(nl, a->host_ifname);
+	r = nd_link_index(nl, a->host_ifname);
+	if (r >= 0)
+		r = nd_link_ipv6_addrgen_off(nl, r);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "IPv6 address generation off on the host end");
 	brport_set(a->host_ifname, "hairpin_mode", a->conf.hairpin);

@@ -9,7 +9,7 @@ outside_setup() { OUT=$(nd_peer outside 10.250.0.1/30 10.250.0.2/30); }
 
 # who_connects: the source address the outside machine sees for one TCP connection.
 who_connects() {
-	ip netns exec "$OUT" socat -T3 TCP-LISTEN:7000,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' &
+	ip netns exec "$OUT" socat -T3 TCP-LISTEN:7000,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 3>&- &
 	nd_track_pid $!
 	nd_wait_for sh -c "ip netns exec $OUT ss -ltn | grep -q ':7000 '"
 	inside "$1" socat -T3 - TCP:10.250.0.2:7000 </dev/null

@@ -7,7 +7,7 @@ load ../bridge/lib
 # dnsd_start [ARGS...]: runs netdock-dnsd for this test's run dir; waits until it serves.
 dnsd_start() {
 	NETDOCK_LOG_LEVEL=info "$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$ND_TMP/resolv.conf" \
-		"$@" 2>>"$ND_TMP/dnsd.log" &
+		"$@" 2>>"$ND_TMP/dnsd.log" 3>&- &
 	DNSD_PID=$!
 	nd_track_pid "$DNSD_PID"
 	nd_wait_for grep -q "serving" "$ND_TMP/dnsd.log"
@@ -32,7 +32,7 @@ upstream_start() {
 	UP=$(nd_peer upstream 10.251.0.1/30 10.251.0.2/30)
 	ip netns exec "$UP" /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces \
 		--listen-address=10.251.0.2 --address=/ext.test/192.0.2.7 --local=/test/ \
-		--pid-file="$ND_TMP/dnsmasq.pid" --user=root 2>>"$ND_TMP/dnsmasq.log" &
+		--pid-file="$ND_TMP/dnsmasq.pid" --user=root 2>>"$ND_TMP/dnsmasq.log" 3>&- &
 	nd_track_pid $!
 	echo "nameserver 10.251.0.2" >"$ND_TMP/resolv.conf"
 	nd_wait_for sh -c "ip netns exec $UP ss -lun | grep -q '10.251.0.2:53 '"

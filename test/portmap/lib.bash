@@ -38,10 +38,10 @@ listen() {
 	local ns="nd-$ND_ID-$1"
 	if [ "${3:-}" = udp ]; then
 		# socat's UDP fork mode lets a finishing child swallow the next client's datagram.
-		ip netns exec "$ns" python3 -c "$UDP_SERVER" "$2" "hello-$1" 2>/dev/null &
+		ip netns exec "$ns" python3 -c "$UDP_SERVER" "$2" "hello-$1" 2>/dev/null 3>&- &
 	else
 		ip netns exec "$ns" socat "TCP6-LISTEN:$2,ipv6only=0,fork,reuseaddr" \
-			SYSTEM:"echo hello-$1" 2>/dev/null &
+			SYSTEM:"echo hello-$1" 2>/dev/null 3>&- &
 	fi
 	nd_track_pid $!
 	if [ "${3:-}" = udp ]; then
