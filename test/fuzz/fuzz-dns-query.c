@@ -14,8 +14,9 @@ static struct dnsd *fixture(void)
 {
 	static const char net[] = "{\"name\":\"n\",\"subnets\":[{\"subnet\":\"10.0.0.0/24\","
 				  "\"gateway\":\"10.0.0.1\"}]}";
-	static const char ep[] = "{\"containerID\":\"c\",\"ifname\":\"eth0\",\"name\":\"web\","
-				 "\"aliases\":[\"app\"],\"links\":[\"web:w\"],\"ips\":[\"10.0.0.2/24\"]}";
+	static const char ep[] =
+		"{\"containerID\":\"c\",\"ifname\":\"eth0\",\"name\":\"web\","
+		"\"aliases\":[\"app\"],\"links\":[\"web:w\"],\"ips\":[\"10.0.0.2/24\"]}";
 	struct dnsd *d = calloc(1, sizeof(*d));
 	struct dnsd_ep *e = calloc(1, sizeof(*e));
 

@@ -13,16 +13,16 @@ struct tap {
 };
 
 /* cond is evaluated once: it may have side effects (a parse that allocates). */
-#define TAP_OK(t, cond, ...)                                                          \
-	do {                                                                          \
-		bool _ok = (cond);                                                    \
-		(t)->n++;                                                             \
-		if (!_ok)                                                             \
-			(t)->failed++;                                                \
-		printf("%s %d - ", _ok ? "ok" : "not ok", (t)->n);                    \
-		printf(__VA_ARGS__);                                                  \
-		printf("\n");                                                         \
-		if (!_ok)                                                             \
+#define TAP_OK(t, cond, ...)                                                           \
+	do {                                                                           \
+		bool _ok = (cond);                                                     \
+		(t)->n++;                                                              \
+		if (!_ok)                                                              \
+			(t)->failed++;                                                 \
+		printf("%s %d - ", _ok ? "ok" : "not ok", (t)->n);                     \
+		printf(__VA_ARGS__);                                                   \
+		printf("\n");                                                          \
+		if (!_ok)                                                              \
 			printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
 	} while (0)
 

@@ -55,14 +55,17 @@ int main(void)
 	}
 	last = now_us() - t0;
 	TAP_OK(&t, e == 0, "60,000 leases allocated (%d)", e);
-	TAP_OK(&t, dup == 0 && outside == 0, "each address once, inside the subnet, never reserved");
+	TAP_OK(&t, dup == 0 && outside == 0,
+	       "each address once, inside the subnet, never reserved");
 	printf("# first 1,000: %llu us, last 1,000: %llu us (information, not asserted)\n",
 	       (unsigned long long)first, (unsigned long long)last);
 	nd_addr_parse("10.77.100.100", &a);
-	TAP_OK(&t, ipam_store_release(s, &a, "c25698", "eth0") == 0, "a lease in the middle released");
+	TAP_OK(&t, ipam_store_release(s, &a, "c25698", "eth0") == 0,
+	       "a lease in the middle released");
 	TAP_OK(&t, ipam_store_allocate(s, &r, "again", "eth0", no_intent, NULL, &a) == 0,
 	       "allocation finds it");
-	TAP_OK(&t, a.bytes[2] == 100 && a.bytes[3] == 100, "the freed address is the one handed out");
+	TAP_OK(&t, a.bytes[2] == 100 && a.bytes[3] == 100,
+	       "the freed address is the one handed out");
 	for (int i = 60000; i < 65533 && e == 0; i++) {
 		snprintf(cid, sizeof(cid), "c%d", i);
 		e = ipam_store_allocate(s, &r, cid, "eth0", no_intent, NULL, &a);
