@@ -16,7 +16,12 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototy
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -MMD -MP \
 	-I. -Icommon $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 override LDFLAGS += $(EXTRA_LDFLAGS)
-LDLIBS := $(PKG_LIBS)
+# libnl and libnftnl go in statically: loading their shared objects and
+# running their constructors took ~0.4 ms of every plugin exec here (200
+# VERSION calls, 1.5 ms dynamic vs 1.1 ms static), and a runtime execs a
+# plugin per attachment. Debian ships no static libmnl or libcjson.
+STATIC_LIBS := -lnl-route-3 -lnl-3 -lnftnl
+LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic $(filter-out $(STATIC_LIBS),$(PKG_LIBS)) -lpthread
 
 # Every plugins/<name>/ with a main.c is a CNI plugin binary called <name>.
 PLUGINS := $(patsubst plugins/%/main.c,%,$(wildcard plugins/*/main.c))
@@ -61,7 +66,10 @@ $(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMO
 
 $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(COMMON_LIB),$^) $(COMMON_LIB) $(LDLIBS)
+
+# bridge carries ipam-subnet in-process (common/delegate.h).
+$(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

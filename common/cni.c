@@ -249,6 +249,12 @@ void cni_ctx_done(struct cni_ctx *ctx)
 	cni_runtime_clear(&ctx->rt);
 }
 
+void cni_ctx_free(struct cni_ctx *ctx)
+{
+	cni_ctx_done(ctx);
+	free(ctx);
+}
+
 bool cni_attachment_valid(const struct cni_ctx *ctx, const char *container_id, const char *ifname)
 {
 	for (size_t i = 0; i < ctx->rt.n_valid_attachments; i++) {
@@ -305,7 +311,7 @@ static int print_result(struct cni_ctx *ctx)
 	return 0;
 }
 
-static int dispatch(const struct cni_plugin *plugin, struct cni_ctx *ctx)
+int cni_dispatch(const struct cni_plugin *plugin, struct cni_ctx *ctx)
 {
 	switch (ctx->verb) {
 	case CNI_ADD:
@@ -347,6 +353,7 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx)
 {
 	int r = parse_verb(ctx);
 
+	ctx->plugin = plugin;
 	if (r < 0)
 		return r;
 	r = read_stdin(ctx);
@@ -359,7 +366,7 @@ static int run(const struct cni_plugin *plugin, struct cni_ctx *ctx)
 		return r;
 	if (ctx->verb == CNI_VERSION)
 		return print_version(ctx);
-	r = dispatch(plugin, ctx);
+	r = cni_dispatch(plugin, ctx);
 	if (r < 0)
 		return r;
 	return print_result(ctx);
@@ -385,7 +392,6 @@ int cni_main(const struct cni_plugin *plugin)
 	}
 	fflush(stdout);
 	code = r < 0 ? 1 : 0;
-	cni_ctx_done(ctx);
-	free(ctx);
+	cni_ctx_free(ctx);
 	return code;
 }

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cleanup.h"
 #include "ip.h"
 #include "strv.h"
 
@@ -113,6 +114,7 @@ struct cni_runtime {
 };
 
 struct cni_ctx {
+	const struct cni_plugin *plugin; /* the plugin this invocation runs */
 	enum cni_verb verb;
 	const char *container_id; /* borrowed from environ; NULL for STATUS/GC */
 	const char *netns;
@@ -145,6 +147,11 @@ struct cni_plugin {
 	int (*check)(struct cni_ctx *ctx);
 	int (*status)(struct cni_ctx *ctx); /* NULL: always available */
 	int (*gc)(struct cni_ctx *ctx); /* NULL: nothing to collect */
+	/*
+	 * NULL-terminated: plugins linked into this binary, which a delegation
+	 * to their name runs in-process instead of exec'ing (delegate.h).
+	 */
+	const struct cni_plugin *const *carried;
 };
 
 /*
@@ -179,6 +186,11 @@ int cni_result_parse_text(struct cni_ctx *ctx, const char *text, const char *who
 /* Parses stdin and env into ctx without dispatching (also used by the fuzzer). */
 int cni_ctx_load(struct cni_ctx *ctx, const char *buf, size_t len);
 void cni_ctx_done(struct cni_ctx *ctx);
+/* cni_ctx_done, then frees ctx itself. */
+void cni_ctx_free(struct cni_ctx *ctx);
+ND_CLEANUP(struct cni_ctx *, cni_ctx_free)
+/* Runs ctx->verb of plugin on a loaded ctx (no printing). */
+int cni_dispatch(const struct cni_plugin *plugin, struct cni_ctx *ctx);
 
 /* True when (container_id, ifname) is listed in cni.dev/valid-attachments. */
 bool cni_attachment_valid(const struct cni_ctx *ctx, const char *container_id, const char *ifname);

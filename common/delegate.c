@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Delegation over posix_spawn: one clone(CLONE_VFORK), no copy of our address space. */
+/*
+ * Delegation: in-process for the plugins this binary carries, otherwise over
+ * posix_spawn (one clone(CLONE_VFORK), no copy of our address space).
+ */
 #include "delegate.h"
 
 #include <errno.h>
@@ -135,14 +138,54 @@ static int record_child_error(struct cni_ctx *ctx, const char *type, enum cni_ve
 	return -EIO;
 }
 
+static const struct cni_plugin *carried_plugin(const struct cni_ctx *ctx, const char *type)
+{
+	const struct cni_plugin *const *p = ctx->plugin ? ctx->plugin->carried : NULL;
+
+	for (; p && *p; p++)
+		if (!strcmp((*p)->name, type))
+			return *p;
+	return NULL;
+}
+
+/* What the exec would do, on a context of its own: its failures stay its own until copied. */
+static int delegate_in_process(struct cni_ctx *ctx, const struct cni_plugin *p, enum cni_verb verb,
+			       struct cni_result *ret)
+{
+	_cleanup_(cni_ctx_freep) struct cni_ctx *sub = calloc(1, sizeof(*sub));
+	int r;
+
+	if (!sub)
+		return -ENOMEM;
+	sub->plugin = p;
+	sub->verb = verb;
+	r = cni_ctx_load(sub, ctx->stdin_buf, ctx->stdin_len);
+	if (r >= 0)
+		r = cni_dispatch(p, sub);
+	if (r < 0) {
+		if (!sub->err_code)
+			cni_fail(sub, ND_ERR_INTERNAL, r, "%s", strerror(-r));
+		cni_fail(ctx, sub->err_code, r, "%s: %s", p->name, sub->err_msg);
+		if (sub->err_details[0])
+			cni_fail_details(ctx, "%s", sub->err_details);
+		return r;
+	}
+	if (verb == CNI_ADD && ret)
+		*ret = sub->result;
+	return 0;
+}
+
 int nd_delegate(struct cni_ctx *ctx, const char *type, enum cni_verb verb, struct cni_result *ret)
 {
+	const struct cni_plugin *carried = carried_plugin(ctx, type);
 	char path[PATH_MAX], command[32];
 	_cleanup_(freep) char **env = NULL;
 	_cleanup_(freep) char *out = NULL;
 	int in[2], outp[2], status = 0, r;
 	pid_t pid;
 
+	if (carried)
+		return delegate_in_process(ctx, carried, verb, ret);
 	r = find_plugin(ctx, type, path, sizeof(path));
 	if (r < 0)
 		return r;

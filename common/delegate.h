@@ -11,6 +11,10 @@
  * through. For ADD, parses its result into ret (may be NULL otherwise).
  * A failing delegate's error object is recorded in ctx with the delegate's
  * own code and message. Returns 0 or a negative errno.
+ *
+ * A plugin listed in ctx->plugin->carried runs in-process instead, on the
+ * same config and environment, with the same result and error object: the
+ * exec of a second binary was a fifth of a bridge ADD here (~1 ms).
  */
 int nd_delegate(struct cni_ctx *ctx, const char *type, enum cni_verb verb, struct cni_result *ret);
 

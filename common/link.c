@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
-#include <netlink/route/link/inet6.h>
+#include <netlink/msg.h>
 #include <netlink/route/link/veth.h>
 
 int nd_link_index(struct nd_nl *nl, const char *name)
@@ -21,26 +23,42 @@ int nd_link_index(struct nd_nl *nl, const char *name)
 	return rtnl_link_get_ifindex(link);
 }
 
+ND_CLEANUP(struct nl_msg *, nlmsg_free)
+
+/*
+ * RTM_NEWLINK for the bridge, built by hand: libnl 3.7 cannot carry the
+ * bridge's own attributes (IFLA_INFO_DATA), and snooping is one of them.
+ */
+static int bridge_create(struct nd_nl *nl, const struct nd_bridge_spec *spec)
+{
+	_cleanup_(nlmsg_freep) struct nl_msg *msg =
+		nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct nlattr *info, *data;
+
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, spec->name) < 0 ||
+	    nla_put(msg, IFLA_ADDRESS, 6, spec->mac) < 0 ||
+	    (spec->mtu && nla_put_u32(msg, IFLA_MTU, spec->mtu) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, spec->mcast_snooping) < 0)
+		return -ENOMEM;
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	/* nl_send_sync frees the message whatever happens. */
+	return nd_nl_result(nl, nl_send_sync(nl->sk, steal_ptr(msg)));
+}
+
 int nd_bridge_ensure(struct nd_nl *nl, const struct nd_bridge_spec *spec, bool *ret_created)
 {
-	_cleanup_(rtnl_link_putp) struct rtnl_link *br = rtnl_link_alloc();
-	_cleanup_(nl_addr_putp) struct nl_addr *mac = nl_addr_build(AF_LLC, spec->mac, 6);
 	int r = nd_link_index(nl, spec->name);
 
 	*ret_created = false;
 	if (r != -ENODEV)
 		return r;
-	if (!br || !mac)
-		return -ENOMEM;
-	r = rtnl_link_set_type(br, "bridge");
-	if (r < 0)
-		return nd_nl_result(nl, r);
-	rtnl_link_set_name(br, spec->name);
-	rtnl_link_set_addr(br, mac);
-	if (spec->mtu)
-		rtnl_link_set_mtu(br, spec->mtu);
-	rtnl_link_set_flags(br, IFF_UP);
-	r = nd_nl_result(nl, rtnl_link_add(nl->sk, br, NLM_F_CREATE | NLM_F_EXCL));
+	r = bridge_create(nl, spec);
 	/* Another ADD of the same network may have created it first. */
 	if (r < 0 && r != -EEXIST)
 		return r;
@@ -162,22 +180,6 @@ int nd_link_set_up(struct nd_nl *nl, int ifindex)
 	rtnl_link_set_ifindex(orig, ifindex);
 	rtnl_link_set_flags(change, IFF_UP);
 	return nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
-}
-
-int nd_link_ipv6_addrgen_off(struct nd_nl *nl, int ifindex)
-{
-	_cleanup_(rtnl_link_putp) struct rtnl_link *orig = rtnl_link_alloc();
-	_cleanup_(rtnl_link_putp) struct rtnl_link *change = rtnl_link_alloc();
-	int r;
-
-	if (!orig || !change)
-		return -ENOMEM;
-	rtnl_link_set_ifindex(orig, ifindex);
-	r = rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
-	if (r < 0)
-		return nd_nl_result(nl, r);
-	r = nd_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
-	return r == -EAFNOSUPPORT ? 0 : r;
 }
 
 int nd_link_set_promisc(struct nd_nl *nl, int ifindex, bool on)

@@ -14,6 +14,11 @@ struct nd_bridge_spec {
 	const char *name;
 	unsigned mtu; /* 0: kernel default */
 	uint8_t mac[6]; /* fixed, so an empty bridge never falls back to 00:00:00:00:00:00 */
+	/*
+	 * IGMP/MLD snooping. With it on, the kernel revisits the multicast state
+	 * of every port whenever one port comes or goes: O(ports) per attach.
+	 */
+	bool mcast_snooping;
 };
 
 /* The ifindex of link name in nl's netns: > 0, or -ENODEV. */
@@ -35,12 +40,6 @@ struct nd_veth_spec {
 
 /* Creates the pair in one request, the host end up and enslaved; the container end stays down. */
 int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v);
-/*
- * Stops the kernel from giving link ifindex IPv6 addresses of its own (address
- * generation mode none), for ports that only switch frames. Must come before
- * the link has a carrier. A host without IPv6 is success.
- */
-int nd_link_ipv6_addrgen_off(struct nd_nl *nl, int ifindex);
 /* Appends the names of all links in nl's netns to ret (a container's few). */
 int nd_link_names(struct nd_nl *nl, struct nd_strv *ret);
 /* Deletes link name; a missing link is success. */

@@ -48,18 +48,4 @@ int nd_netns_enter(int fd, int *ret_orig);
 /* Switches back and closes orig. Returns 0 or -errno. */
 int nd_netns_leave(int orig);
 
-/* Writes value to a /proc/sys path of the current netns ("net/ipv4/ip_forward"). */
-int nd_sysctl_write(const char *path, const char *value);
-
-/*
- * Opens a /proc/sys directory of the current netns ("net/ipv6/conf/eth0") for
- * several nd_sysctl_write_at() calls. Every netns that touched /proc/sys/net
- * leaves a dentry of that name in one hash chain, so each path walk from
- * /proc/sys costs in proportion to the containers on the host; one walk per
- * interface keeps that to once. Returns the fd or -errno.
- */
-int nd_sysctl_dir_open(const char *path);
-/* Writes value to knob below a directory from nd_sysctl_dir_open(). */
-int nd_sysctl_write_at(int dirfd, const char *knob, const char *value);
-
 #endif

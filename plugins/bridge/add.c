@@ -12,6 +12,7 @@
 #include "delegate.h"
 #include "link.h"
 #include "nft.h"
+#include "sysctl.h"
 
 ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 
@@ -22,6 +23,7 @@ struct attach {
 	uint8_t mac[6];
 	int bridge_ifindex;
 	struct nd_isolation_net isolation;
+	int proc; /* nd_sysctl_open(), for the host's and the container's knobs */
 	/* The network's nftables entries are missing: its first ADD on this host. */
 	bool network_setup;
 };
@@ -42,32 +44,32 @@ static bool has_family(const struct cni_result *res, int family)
 	return false;
 }
 
-/* Writes knob=value in /proc/sys/net/ipv6/conf/<ifname>/; IPv6 may be off host-wide. */
-static void ipv6_conf(const char *ifname, const char *knob, const char *value)
+/* Writes knob=value in net/ipv6/conf/<ifname>/; IPv6 may be off host-wide, so no error. */
+static void ipv6_conf(const struct attach *a, const char *ifname, const char *knob,
+		      const char *value)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "net/ipv6/conf/%s/%s", ifname, knob);
-	nd_sysctl_write(path, value);
+	nd_sysctl_write(a->proc, path, value);
 }
 
-/*
- * Docker turns routing on for the host as a whole; so do we, once per network
- * (each /proc/sys walk costs more as containers are added, see nl.h).
- */
+/* Docker turns routing on for the host as a whole; so do we, once per network. */
 static void host_routing_on(const struct attach *a)
 {
-	nd_sysctl_write("net/ipv4/ip_forward", "1");
+	nd_sysctl_write(a->proc, "net/ipv4/ip_forward", "1");
 	if (!has_family(&a->ipam, AF_INET6))
 		return;
-	nd_sysctl_write("net/ipv6/conf/all/forwarding", "1");
+	nd_sysctl_write(a->proc, "net/ipv6/conf/all/forwarding", "1");
 	/* DAD holds a new address back for a second; the first packets would wait on it. */
-	ipv6_conf(a->conf.bridge, "accept_dad", "0");
+	ipv6_conf(a, a->conf.bridge, "accept_dad", "0");
 }
 
 static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 {
-	struct nd_bridge_spec spec = { .name = a->conf.bridge, .mtu = a->conf.mtu };
+	struct nd_bridge_spec spec = { .name = a->conf.bridge,
+				       .mtu = a->conf.mtu,
+				       .mcast_snooping = a->conf.mcast_snooping };
 	bool created;
 	char what[64];
 	int r;
@@ -94,7 +96,8 @@ static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 	return 0;
 }
 
-static void brport_set(const char *port, const char *knob, bool on)
+/* A new port starts with every flag off: only "on" needs a write. */
+static void brport_on(const char *port, const char *knob)
 {
 	char path[96];
 
@@ -103,7 +106,7 @@ static void brport_set(const char *port, const char *knob, bool on)
 
 	if (!f)
 		return;
-	fputs(on ? "1" : "0", f);
+	fputs("1", f);
 	fclose(f);
 }
 
@@ -125,28 +128,23 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating the veth pair");
 	/*
-	 * A bridge port needs no IPv6 address of its own. Without this, each
-	 * port adds its link-local address and prefix to the host's routing
-	 * table, which every later link removal walks whole. Netlink, not
-	 * disable_ipv6: a /proc/sys walk costs more with every netns (nl.h).
+	 * A bridge port switches frames and needs no IPv6 of its own. With it,
+	 * each port adds a multicast route to the host's table, which every
+	 * later link event walks whole. Before the carrier comes, so none is made.
 	 */
-	r = nd_link_index(nl, a->host_ifname);
-	if (r >= 0)
-		r = nd_link_ipv6_addrgen_off(nl, r);
-	if (r < 0)
-		return kernel_fail(ctx, nl, r, "IPv6 address generation off on the host end");
-	brport_set(a->host_ifname, "hairpin_mode", a->conf.hairpin);
+	ipv6_conf(a, a->host_ifname, "disable_ipv6", "1");
+	if (a->conf.hairpin)
+		brport_on(a->host_ifname, "hairpin_mode");
 	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
-	brport_set(a->host_ifname, "isolated", !a->conf.icc);
+	if (!a->conf.icc)
+		brport_on(a->host_ifname, "isolated");
 	return 0;
 }
 
 static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
-	_cleanup_(closep) int conf = -1;
 	bool v6 = has_family(&a->ipam, AF_INET6);
-	char path[64];
 	int ifindex, r = nd_nl_open(&nl);
 
 	if (r < 0)
@@ -154,14 +152,10 @@ static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 	ifindex = nd_link_index(nl, ctx->ifname);
 	if (ifindex < 0)
 		return kernel_fail(ctx, nl, ifindex, "finding the container interface");
-	snprintf(path, sizeof(path), "net/ipv6/conf/%s", ctx->ifname);
-	conf = nd_sysctl_dir_open(path);
-	if (conf >= 0) {
-		/* Docker switches IPv6 off on interfaces of networks without it. */
-		nd_sysctl_write_at(conf, "disable_ipv6", v6 ? "0" : "1");
-		if (v6)
-			nd_sysctl_write_at(conf, "accept_dad", "0");
-	}
+	/* Docker switches IPv6 off on interfaces of networks without it. */
+	ipv6_conf(a, ctx->ifname, "disable_ipv6", v6 ? "0" : "1");
+	if (v6)
+		ipv6_conf(a, ctx->ifname, "accept_dad", "0");
 	r = nd_link_set_up(nl, ifindex);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "bringing the container interface up");
@@ -290,6 +284,7 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
 	_cleanup_(closep) int netns_fd = nd_netns_open(ctx->netns);
+	_cleanup_(closep) int proc = a->proc = nd_sysctl_open();
 	char missing[128];
 	int r;
 

@@ -19,6 +19,7 @@ struct bridge_conf {
 	bool ip_masq;
 	bool hairpin;
 	bool promisc;
+	bool mcast_snooping; /* only for a bridge this plugin creates */
 	bool icc; /* false: ports isolated from each other (portIsolation) */
 	bool internal;
 	bool ipv6;

@@ -26,6 +26,7 @@ static const char *const root_keys[] = {
 	"mtu",
 	"hairpinMode",
 	"promiscMode",
+	"mcastSnooping",
 	"vlan",
 	"vlanTrunk",
 	"preserveDefaultVlan",
@@ -133,6 +134,8 @@ static int parse_flags(struct cni_ctx *ctx, struct bridge_conf *c)
 		r = nd_conf_bool(ctx, ctx->conf, "", "hairpinMode", &c->hairpin);
 	if (r >= 0)
 		r = nd_conf_bool(ctx, ctx->conf, "", "promiscMode", &c->promisc);
+	if (r >= 0)
+		r = nd_conf_bool(ctx, ctx->conf, "", "mcastSnooping", &c->mcast_snooping);
 	if (r >= 0)
 		r = nd_conf_bool(ctx, ctx->conf, "", "portIsolation", &port_isolation);
 	if (r >= 0)

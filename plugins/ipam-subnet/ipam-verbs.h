@@ -11,4 +11,7 @@ int ipam_check(struct cni_ctx *ctx);
 int ipam_gc(struct cni_ctx *ctx);
 int ipam_status(struct cni_ctx *ctx);
 
+/* The verb table: ipam-subnet's own binary runs it, and bridge carries it in-process. */
+extern const struct cni_plugin ipam_subnet_plugin;
+
 #endif

@@ -13,6 +13,7 @@
 #include "nl.h"
 #include "record.h"
 #include "rundir.h"
+#include "sysctl.h"
 
 ND_CLEANUP(struct portmap_ledger *, portmap_ledger_close)
 ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
@@ -141,13 +142,15 @@ static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *ci
 
 static void allow_localhost(const struct portmap_conf *c)
 {
+	_cleanup_(closep) int proc = -1;
 	char knob[64];
 
 	/* 127.0.0.1 -> container: the kernel routes loopback sources out only with this on. */
 	if (!c->bridge[0])
 		return;
+	proc = nd_sysctl_open();
 	snprintf(knob, sizeof(knob), "net/ipv4/conf/%s/route_localnet", c->bridge);
-	nd_sysctl_write(knob, "1");
+	nd_sysctl_write(proc, knob, "1");
 }
 
 static int publish(struct cni_ctx *ctx, const struct portmap_conf *c, struct portmap_entry *e,

@@ -105,6 +105,22 @@ teardown() { nd_teardown; }
 	ip link show "$host" | grep -q "master ndbr$ND_ID"
 }
 
+@test "bridge ports: no IPv6 of their own, snooping off unless mcastSnooping" {
+	N=$(br_net ports '[{"subnet":"10.207.0.0/24"},{"subnet":"fd00:207::/64"}]')
+	run br_add "$N" c1
+	assert_success
+	br=$(jq -r '.interfaces[0].name' <<<"$output")
+	host=$(jq -r '.interfaces[1].name' <<<"$output")
+	ip -d link show "$br" | grep -q "mcast_snooping 0"
+	assert_equal "$(cat /proc/sys/net/ipv6/conf/$host/disable_ipv6)" 1
+	run ip -6 route show table local dev "$host"
+	assert_output ""
+	S=$(br_net snoop '[{"subnet":"10.208.0.0/24"}]' '{"mcastSnooping":true}')
+	run br_add "$S" c2
+	assert_success
+	ip -d link show "$(jq -r '.interfaces[0].name' <<<"$output")" | grep -q "mcast_snooping 1"
+}
+
 @test "dual stack: addresses of both families and ping6 between containers" {
 	N=$(br_net dual '[{"subnet":"10.204.0.0/24"},{"subnet":"fd00:204::/64"}]' '{"ipv6":true}')
 	run br_add "$N" c1

@@ -123,5 +123,8 @@ teardown() { nd_teardown; }
 	bad '{"embeddedDNS": {"servers": ["nope"]}}' "embeddedDNS.servers[0] must be an IP address"
 	bad '{"options": {"com.docker.network.driver.mtu": "big"}}' "com.docker.network.driver.mtu must be a whole number"
 	bad '{"ipam": {}}' "ipam.type is missing"
+	# ipam-subnet runs inside bridge: its errors keep their code and field, and leave no lease.
+	bad '{"ipam": {"type": "ipam-subnet", "subnets": [{"subnet": "10.9.0.0/24", "gateway": "10.8.0.1"}]}}' \
+		"ipam-subnet: ipam.subnets[0].gateway 10.8.0.1 is outside"
 	[ -z "$(ls "/var/run/netns" | grep "nd-$ND_ID-c1" | xargs -r -I{} ip -n {} -o link show | grep eth0)" ]
 }
