@@ -33,7 +33,9 @@ static int bridge_create(struct nd_nl *nl, const struct nd_bridge_spec *spec)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg =
 		nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 	struct nlattr *info, *data;
 
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
