@@ -21,6 +21,21 @@ on_exit() { echo "$*" >>"$BTMP/cleanup"; }
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
+# settle: waits (at most 60 s) until the CPUs are 90% idle over half a second.
+# Deleted network namespaces are torn down by kernel workers long after
+# `ip netns del` returns; a phase measured during that pays for the last one.
+settle() {
+	local i a b
+	for ((i = 0; i < 120; i++)); do
+		a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5}' /proc/stat)
+		sleep 0.5
+		b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8, $5}' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+			t = y[1] - x[1]; exit !(t > 0 && (y[2] - x[2]) / t >= 0.9) }' && return 0
+	done
+	return 0
+}
+
 # timed CMD...: runs CMD, appends its duration in microseconds to $TIMES.
 timed() {
 	local t0 t1
