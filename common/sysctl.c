@@ -12,6 +12,7 @@
 #include <linux/mount.h>
 
 #include "cleanup.h"
+#include "lock.h"
 
 static int private_procfs(void)
 {
@@ -36,9 +37,10 @@ int nd_sysctl_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int nd_sysctl_write(int proc, const char *path, const char *value)
+int nd_sysctl_write(int proc, int lock_dir, const char *path, const char *value)
 {
 	char full[128];
+	_cleanup_(closep) int lock = lock_dir >= 0 ? nd_lock_take(lock_dir, ".sysctl.lock") : -1;
 	_cleanup_(closep) int fd = -1;
 	size_t len = strlen(value);
 

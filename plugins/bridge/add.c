@@ -12,6 +12,7 @@
 #include "delegate.h"
 #include "link.h"
 #include "nft.h"
+#include "rundir.h"
 #include "sysctl.h"
 
 ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
@@ -24,6 +25,7 @@ struct attach {
 	int bridge_ifindex;
 	struct nd_isolation_net isolation;
 	int proc; /* nd_sysctl_open(), for the host's and the container's knobs */
+	int run_fd; /* where sysctl writers queue (sysctl.h) */
 	/* The network's nftables entries are missing: its first ADD on this host. */
 	bool network_setup;
 };
@@ -51,16 +53,16 @@ static void ipv6_conf(const struct attach *a, const char *ifname, const char *kn
 	char path[64];
 
 	snprintf(path, sizeof(path), "net/ipv6/conf/%s/%s", ifname, knob);
-	nd_sysctl_write(a->proc, path, value);
+	nd_sysctl_write(a->proc, a->run_fd, path, value);
 }
 
 /* Docker turns routing on for the host as a whole; so do we, once per network. */
 static void host_routing_on(const struct attach *a)
 {
-	nd_sysctl_write(a->proc, "net/ipv4/ip_forward", "1");
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv4/ip_forward", "1");
 	if (!has_family(&a->ipam, AF_INET6))
 		return;
-	nd_sysctl_write(a->proc, "net/ipv6/conf/all/forwarding", "1");
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv6/conf/all/forwarding", "1");
 	/* DAD holds a new address back for a second; the first packets would wait on it. */
 	ipv6_conf(a, a->conf.bridge, "accept_dad", "0");
 }
@@ -285,6 +287,7 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
 	_cleanup_(closep) int netns_fd = nd_netns_open(ctx->netns);
 	_cleanup_(closep) int proc = a->proc = nd_sysctl_open();
+	_cleanup_(closep) int run_fd = a->run_fd = nd_dir_open(nd_run_dir_path(ctx), true);
 	char missing[128];
 	int r;
 

@@ -150,7 +150,7 @@ static void allow_localhost(const struct portmap_conf *c)
 		return;
 	proc = nd_sysctl_open();
 	snprintf(knob, sizeof(knob), "net/ipv4/conf/%s/route_localnet", c->bridge);
-	nd_sysctl_write(proc, knob, "1");
+	nd_sysctl_write(proc, -1, knob, "1"); /* no rtnl in this handler */
 }
 
 static int publish(struct cni_ctx *ctx, const struct portmap_conf *c, struct portmap_entry *e,
