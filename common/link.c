@@ -80,6 +80,16 @@ int nd_veth_create(struct nd_nl *nl, const struct nd_veth_spec *v)
 	rtnl_link_set_name(host, v->host_ifname);
 	rtnl_link_set_master(host, v->bridge_ifindex);
 	rtnl_link_set_flags(host, IFF_UP);
+	/*
+	 * One queue each from the start: left to the kernel, a veth gets a queue
+	 * per CPU and is cut to one at once, and each cut waits for an RCU grace
+	 * period while holding rtnl (two per pair: ~0.3 ms, and every parallel
+	 * ADD queues behind it). One queue is what the kernel leaves anyway.
+	 */
+	rtnl_link_set_num_tx_queues(host, 1);
+	rtnl_link_set_num_rx_queues(host, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	rtnl_link_set_name(peer, v->cont_ifname);
 	/* Not IFF_UP: the kernel configures the peer before pairing it, and veth_open then fails. */
 	rtnl_link_set_ns_fd(peer, v->netns_fd);
