@@ -19,7 +19,9 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 on_exit() { echo "$*" >>"$BTMP/cleanup"; }
 
-now_us() { echo "${EPOCHREALTIME/./}"; }
+# now_us VAR: the time in microseconds, into VAR. Not $(now_us): a command
+# substitution forks, and the fork (~1 ms here) would land inside the interval.
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 
 # settle: waits (at most 60 s) until the CPUs are 90% idle over half a second.
 # Deleted network namespaces are torn down by kernel workers long after
@@ -39,9 +41,9 @@ settle() {
 # timed CMD...: runs CMD, appends its duration in microseconds to $TIMES.
 timed() {
 	local t0 t1
-	t0=$(now_us)
+	now_us t0
 	"$@" >/dev/null 2>&1
-	t1=$(now_us)
+	now_us t1
 	echo $((t1 - t0)) >>"$TIMES"
 }
 
