@@ -294,6 +294,9 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	if (netns_fd < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, netns_fd, "CNI_NETNS %s: %s", ctx->netns,
 				strerror(-netns_fd));
+	if (run_fd < 0)
+		return cni_fail(ctx, CNI_ERR_IO, run_fd, "run dir %s: %s", nd_run_dir_path(ctx),
+				strerror(-run_fd));
 	bridge_isolation_of(&a->conf, &a->ipam, &a->isolation);
 	a->network_setup = nd_isolation_check(&a->isolation, missing, sizeof(missing)) < 0;
 	r = nd_nl_open(&nl);
@@ -308,10 +311,10 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 		char mac[18];
 
 		nd_mac_to_str(a->mac, mac);
-		r = bridge_write_records(ctx, &a->conf, &a->ipam, a->host_ifname, mac);
+		r = bridge_write_records(ctx, run_fd, &a->conf, &a->ipam, a->host_ifname, mac);
 	}
 	if (r >= 0)
-		r = bridge_default_route_update(ctx, owner);
+		r = bridge_default_route_update(ctx, run_fd, owner);
 	if (r >= 0)
 		r = nft_commit(ctx, a);
 	return r;

@@ -41,7 +41,7 @@ void bridge_dev_mac(const char *bridge, uint8_t ret[6]);
 void bridge_dev_mac_str(const char *bridge, char ret[18]);
 
 /* records.c: the run-dir records and the isolation description of this network. */
-int bridge_write_records(struct cni_ctx *ctx, const struct bridge_conf *c,
+int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_conf *c,
 			 const struct cni_result *res, const char *host_ifname, const char *mac);
 void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
 			 struct nd_isolation_net *ret);
@@ -55,7 +55,11 @@ int bridge_status(struct cni_ctx *ctx);
 
 /* del.c: tears down one attachment from any partial state. */
 int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool delegate);
-/* del.c: re-points the container's default route after its attachments changed; *ret (may be NULL) gets the owner. */
-int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret);
+/*
+ * del.c: re-points the container's default route after its attachments
+ * changed, from the records below run_fd (-1: none left); *ret (may be NULL)
+ * gets the owner.
+ */
+int bridge_default_route_update(struct cni_ctx *ctx, int run_fd, struct nd_route_owner *ret);
 
 #endif

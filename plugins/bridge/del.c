@@ -18,9 +18,8 @@
 
 ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 
-int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
+int bridge_default_route_update(struct cni_ctx *ctx, int run_fd, struct nd_route_owner *ret)
 {
-	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
 	_cleanup_(closep) int netns_fd = -1;
 	struct nd_route_owner owner = { .net = "" };
 	int orig = -1, r;
@@ -47,10 +46,9 @@ int bridge_default_route_update(struct cni_ctx *ctx, struct nd_route_owner *ret)
 	return 0;
 }
 
-static int remove_attachment(struct cni_ctx *ctx, const char *cid, const char *ifname)
+static int remove_attachment(struct cni_ctx *ctx, int run_fd, const char *cid, const char *ifname)
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
-	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
 	char host[IFNAMSIZ];
 	int r = nd_nl_open(&nl);
 
@@ -69,13 +67,14 @@ static int remove_attachment(struct cni_ctx *ctx, const char *cid, const char *i
 
 int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool delegate)
 {
-	int r = remove_attachment(ctx, ctx->container_id, ctx->ifname), e;
+	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	int r = remove_attachment(ctx, run_fd, ctx->container_id, ctx->ifname), e;
 
 	if (delegate) {
 		e = nd_delegate(ctx, c->ipam_type, CNI_DEL, NULL);
 		r = r < 0 ? r : e;
 	}
-	e = bridge_default_route_update(ctx, NULL);
+	e = bridge_default_route_update(ctx, run_fd, NULL);
 	return r < 0 ? r : e;
 }
 
@@ -121,7 +120,7 @@ static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
 		if (cni_attachment_valid(ctx, e.container_id, e.ifname))
 			kept++;
 		else
-			r = remove_attachment(ctx, e.container_id, e.ifname);
+			r = remove_attachment(ctx, run_fd, e.container_id, e.ifname);
 		nd_endpoint_record_clear(&e);
 	}
 	return r < 0 ? r : kept;

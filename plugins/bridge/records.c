@@ -62,16 +62,10 @@ static int write_endpoint(int run_fd, struct cni_ctx *ctx, const struct cni_resu
 	return nd_endpoint_record_write(run_fd, ctx->net_name, &e);
 }
 
-int bridge_write_records(struct cni_ctx *ctx, const struct bridge_conf *c,
+int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_conf *c,
 			 const struct cni_result *res, const char *host_ifname, const char *mac)
 {
-	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), true);
-	int r;
-
-	if (run_fd < 0)
-		return cni_fail(ctx, CNI_ERR_IO, run_fd, "run dir %s: %s", nd_run_dir_path(ctx),
-				strerror(-run_fd));
-	r = write_network(run_fd, ctx, c, res);
+	int r = write_network(run_fd, ctx, c, res);
 	if (r >= 0)
 		r = write_endpoint(run_fd, ctx, res, host_ifname, mac);
 	if (r < 0)
