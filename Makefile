@@ -30,7 +30,7 @@ PLUGINS := $(patsubst plugins/%/main.c,%,$(wildcard plugins/*/main.c))
 DAEMONS := $(if $(wildcard dnsd/main.c),netdock-dnsd)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-COMMON_SRCS := $(wildcard common/*.c)
+COMMON_SRCS := $(wildcard common/*.c common/l2/*.c)
 COMMON_LIB := $(BUILD)/libnetdock.a
 
 # Each component's non-main sources form an archive the unit tests and fuzzers link too.
