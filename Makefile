@@ -72,6 +72,8 @@ $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 
 # bridge carries ipam-subnet in-process (common/delegate.h).
 $(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
+# overlay too (and runs the bridge driver's steps from common/l2/).
+$(BUILD)/bin/overlay: $(call comp_lib,plugins/ipam-subnet)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -117,7 +117,9 @@ static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
 		if (de->d_name[0] == '.' ||
 		    nd_endpoint_record_read_file(dirfd(d), de->d_name, &e) < 0)
 			continue;
-		if (cni_attachment_valid(ctx, e.container_id, e.ifname))
+		if (e.host[0])
+			; /* another host's endpoint, mirrored by overlayd: not ours to collect */
+		else if (cni_attachment_valid(ctx, e.container_id, e.ifname))
 			kept++;
 		else
 			r = remove_attachment(ctx, run_fd, e.container_id, e.ifname);

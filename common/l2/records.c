@@ -37,7 +37,9 @@ static int write_network(int run_fd, struct cni_ctx *ctx, const struct bridge_co
 	};
 
 	snprintf(n.name, sizeof(n.name), "%s", ctx->net_name);
-	snprintf(n.driver, sizeof(n.driver), "bridge");
+	/* "bridge" or "overlay": the plugin running these steps. */
+	snprintf(n.driver, sizeof(n.driver), "%s",
+		 ctx->plugin && ctx->plugin->name ? ctx->plugin->name : "bridge");
 	snprintf(n.bridge, sizeof(n.bridge), "%s", c->bridge);
 	subnets_of(res, &n);
 	/* Borrowed lists: the record is written, not kept. */
