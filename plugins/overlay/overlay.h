@@ -10,6 +10,7 @@
 #include "etcd.h"
 #include "ip.h"
 #include "l2/bridge.h"
+#include "nl.h"
 #include "overlay-record.h"
 
 #define OVERLAY_PORT_DEFAULT 4789
@@ -45,6 +46,9 @@ int overlay_vxlan_ensure(struct cni_ctx *ctx, const struct overlay_conf *c,
 int overlay_vxlan_check(struct cni_ctx *ctx, const struct overlay_conf *c,
 			const struct bridge_conf *bc);
 int overlay_vxlan_delete(struct cni_ctx *ctx, unsigned vni);
+
+/* gateways.c: every configured subnet's gateway on the bridge. */
+int overlay_gateways_add(struct cni_ctx *ctx, struct nd_nl *nl, int bridge_ifindex);
 
 /* verbs.c */
 int overlay_add(struct cni_ctx *ctx);
