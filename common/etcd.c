@@ -111,7 +111,7 @@ static int post_one(struct nd_etcd *e, size_t idx, const char *path, const char 
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	e->curl.easy_setopt(e->easy, CURLOPT_POSTFIELDS, body);
 	e->curl.easy_setopt(e->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	easy_common(e, e->easy, url, hdrs, out, e->conf.timeout_ms ? e->conf.timeout_ms : 1000);
+	easy_common(e, e->easy, url, hdrs, out, e->conf.timeout_ms ? e->conf.timeout_ms : 2000);
 	e->requests++;
 	out->n = 0;
 	cc = e->curl.easy_perform(e->easy);

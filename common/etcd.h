@@ -26,7 +26,7 @@ struct nd_etcd_conf {
 	char prefix[128];
 	char cacert[256], cert[256], key[256];
 	char username[128], password[128];
-	unsigned timeout_ms; /* per request and endpoint; 0: 1000 */
+	unsigned timeout_ms; /* per request and endpoint; 0: 2000 */
 };
 
 void nd_etcd_conf_clear(struct nd_etcd_conf *c);

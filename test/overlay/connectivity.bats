@@ -9,7 +9,7 @@ setup() {
 	nd_setup
 	ov_cluster 3
 }
-teardown() { nd_teardown; }
+teardown() { ov_teardown; }
 
 @test "across three hosts: ping by address, name, alias and link; state equals etcd" {
 	N=$(ov_net mh '[{"subnet":"10.77.0.0/16"}]')

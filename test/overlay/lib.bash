@@ -41,6 +41,16 @@ ov_host_add() {
 	mkdir -p "$ND_TMP/h$i/run" "$ND_TMP/h$i/lib" "$ND_TMP/h$i/cache"
 }
 
+# ov_teardown: nd_teardown, after the etcd members' tmpfs is let go.
+ov_teardown() {
+	local f
+	for f in "$ND_TMP"/etcd/*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && wait "$(cat "$f")" 2>/dev/null
+	done
+	[ -s "$ND_TMP/mounts" ] && umount -l "$(cat "$ND_TMP/mounts")"
+	nd_teardown
+}
+
 # on_host I CMD...: CMD in host I's namespace with its run dir, lib dir, table and name.
 on_host() { (on_host_exec "$@"); }
 # on_host_exec I CMD...: the same, replacing the shell: "on_host_exec ... &" makes $! the
@@ -61,11 +71,11 @@ ov_endpoints() {
 	echo "${out%,}"
 }
 
-# ov_etcd_member I N [TLS_ARGS...]: starts member I of an N-member cluster in host I.
+# ov_etcd_member I N [ARGS...]: starts member I of an N-member cluster in host I
+# (OV_SCHEME=https and OV_ETCD_ARGS for TLS).
 ov_etcd_member() {
-	local i=$1 n=$2 scheme=http cluster="" j
+	local i=$1 n=$2 scheme=${OV_SCHEME:-http} cluster="" j
 	shift 2
-	[ $# -gt 0 ] && scheme=https
 	for j in $(seq 1 "$n"); do cluster+="e$j=http://10.99.0.$j:2380,"; done
 	mkdir -p "$ND_TMP/etcd"
 	ip netns exec "nd-$ND_ID-h$i" etcd --name "e$i" --data-dir "$ND_TMP/etcd/e$i" \
@@ -74,7 +84,7 @@ ov_etcd_member() {
 		--listen-peer-urls "http://10.99.0.$i:2380" \
 		--initial-advertise-peer-urls "http://10.99.0.$i:2380" \
 		--initial-cluster "${cluster%,}" --initial-cluster-token "nd-$ND_ID" \
-		--heartbeat-interval 50 --election-timeout 500 "$@" \
+		${OV_ETCD_ARGS:-} "$@" \
 		>>"$ND_TMP/etcd/e$i.log" 2>&1 3>&- &
 	echo $! >"$ND_TMP/etcd/e$i.pid"
 	nd_track_pid $!
@@ -97,9 +107,16 @@ ov_etcdctl() {
 ov_etcd_healthy() { ov_etcdctl endpoint health >/dev/null 2>&1; }
 
 # ov_etcd N: an N-member cluster on hosts 1..N; waits until every member is healthy.
+# The data dirs are on a tmpfs of the test's own (sized for three 64 MB WAL
+# segments, which etcd preallocates): on this shared machine a
+# member's fsync can stall for seconds, and a cluster that keeps electing
+# leaders is not what the tests are about.
 ov_etcd() {
 	local i
-	OV_EPS=$(ov_endpoints "$1")
+	mkdir -p "$ND_TMP/etcd"
+	mount -t tmpfs -o size=1g "nd-$ND_ID-etcd" "$ND_TMP/etcd"
+	echo "$ND_TMP/etcd" >"$ND_TMP/mounts"
+	OV_EPS=$(ov_endpoints "$1" "${OV_SCHEME:-http}")
 	for i in $(seq 1 "$1"); do ov_etcd_member "$i" "$1"; done
 	ov_wait_for 20 ov_etcd_healthy
 }
@@ -194,3 +211,12 @@ ov_check() {
 		--endpoints="$OV_EPS" ${OV_ETCDCTL_TLS:-}
 }
 ov_converged() { ov_check >"$ND_TMP/converge.out" 2>&1; }
+
+# ov_no_trace HOST_I VTEP: host I holds no FDB entry, neighbour or record of that VTEP.
+ov_no_trace() {
+	! on_host "$1" bridge fdb show | grep -q "dst $2 " &&
+		! grep -lqs "\"host\":\"$2\"" "$ND_TMP/h$1"/run/endpoints/*/*.json
+}
+
+# ov_status HOST CONFLIST: the list's STATUS on HOST. Use with `run`.
+ov_status() { on_host "$1" "$ND_SRC/test/cni-exec" STATUS "$2" 2>>"$ND_TMP/stderr"; }

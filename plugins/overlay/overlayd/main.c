@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 	int r;
 
 	a.run_dir = env && *env ? env : ND_RUN_DIR_DEFAULT;
-	a.conf.timeout_ms = 1000;
+	a.conf.timeout_ms = 2000;
 	nd_host_name(a.host);
 	snprintf(a.conf.prefix, sizeof(a.conf.prefix), "%s", ND_ETCD_PREFIX_DEFAULT);
 	if (parse_args(argc, argv, &a) < 0) {
