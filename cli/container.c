@@ -31,6 +31,14 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* Go's filepath.Abs, as cnitool applies it before hashing: no symlink is resolved. */
+static bool abs_path(const char *rel, char *buf, size_t size)
+{
+	char cwd[PATH_MAX];
+
+	return getcwd(cwd, sizeof(cwd)) && (size_t)snprintf(buf, size, "%s/%s", cwd, rel) < size;
+}
+
 int container_resolve(const char *ref, struct container *ret)
 {
 	unsigned char md[SHA512_DIGEST_LENGTH];
@@ -40,8 +48,10 @@ int container_resolve(const char *ref, struct container *ret)
 	memset(ret, 0, sizeof(*ret));
 	if (all_digits(ref))
 		snprintf(ret->netns, sizeof(ret->netns), "/proc/%s/ns/net", ref);
-	else if (strchr(ref, '/') && !realpath(ref, ret->netns))
+	else if (ref[0] == '/')
 		snprintf(ret->netns, sizeof(ret->netns), "%s", ref);
+	else if (strchr(ref, '/') && !abs_path(ref, ret->netns, sizeof(ret->netns)))
+		return -EINVAL;
 	else if (!strchr(ref, '/') && nd_name_valid(ref))
 		snprintf(ret->netns, sizeof(ret->netns), "/run/netns/%s", ref);
 	else if (!strchr(ref, '/'))

@@ -61,6 +61,8 @@ static int spawn(const char *path, const char *const *env, int in, int out, pid_
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in, 0);
 	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	/* The plugin's log lines repeat its error object, which we print; NETDOCK_LOG_FILE keeps them. */
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	r = posix_spawn(pid, path, &fa, NULL, argv, (char *const *)env);
 	posix_spawn_file_actions_destroy(&fa);
 	return -r;
