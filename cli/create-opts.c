@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #define OPT "com.docker.network."
+#define NOT_OVERLAY 2 /* overlay_opt: a key for the bridge part (cli_fail returns 1) */
 
 static const char *const bool_opts[] = {
 	OPT "bridge.enable_ip_masquerade",
@@ -107,7 +108,7 @@ static int overlay_opt(const char *k, const char *v, cJSON *plugin, cJSON *store
 		cJSON_DeleteItemFromObjectCaseSensitive(store, "endpoints");
 		cJSON_AddItemToObject(store, "endpoints", list);
 	} else {
-		return 1; /* not an overlay key */
+		return NOT_OVERLAY;
 	}
 	return 0;
 }
@@ -150,7 +151,7 @@ int create_driver_opts(const struct create_args *a, cJSON *plugin, cJSON *option
 			r = overlay_opt(key, eq ? eq + 1 : "", plugin, store);
 			if (r == 0)
 				continue;
-			if (r != 1)
+			if (r != NOT_OVERLAY)
 				break;
 			r = 0;
 		}
