@@ -9,7 +9,7 @@
 
 struct container {
 	char netns[PATH_MAX]; /* absolute path */
-	char id[64]; /* cnitool's: "cnitool-" + 20 hex of SHA-512(netns path) */
+	char id[256]; /* cnitool's: "cnitool-" + 20 hex of SHA-512(netns path) */
 	char name[256];
 	bool exists; /* the netns path is there */
 };
