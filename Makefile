@@ -141,7 +141,8 @@ DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libn
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
-DEB_CLI := libssl-dev podman busybox-static
+# netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
+DEB_CLI := libssl-dev podman runc conmon busybox-static
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_CLI)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \

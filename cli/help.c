@@ -28,8 +28,6 @@ static const struct cli_help_text texts[] = {
 	  "      --gateway strings     IPv4 or IPv6 Gateway for the master subnet\n"
 	  "      --internal            Restrict external access to the network\n"
 	  "      --ip-range strings    Allocate container ip from a sub-range\n"
-	  "      --ipam-driver string  IP Address Management Driver (default \"default\",\n"
-	  "                            which is ipam-subnet)\n"
 	  "      --ipv6                Enable IPv6 networking\n"
 	  "      --label list          Set metadata on a network\n"
 	  "  -o, --opt map             Set driver specific options (default map[])\n"
