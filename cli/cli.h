@@ -42,6 +42,17 @@ struct cli_net {
 	cJSON *json; /* the whole conflist */
 };
 
+/* buf.c: a growable NUL-terminated string; after a failed allocation oom is set and it stops growing. */
+struct cli_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void cli_buf_put(struct cli_buf *b, const char *s, size_t n);
+void cli_buf_puts(struct cli_buf *b, const char *s);
+void cli_buf_printf(struct cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Prints "Error: <msg>" on stderr and returns CLI_EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A command-line error: the message, "See 'netdock network <cmd> --help'.", exit 125. */

@@ -10,110 +10,79 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *np = realloc(b->p, cap);
-
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 /* Go escapes <, > and & too (HTML-safe by default). */
-static void put_string(struct buf *b, const char *s)
+static void put_string(struct cli_buf *b, const char *s)
 {
 	char esc[8];
 
-	puts_(b, "\"");
+	cli_buf_puts(b, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)*p;
-			put(b, esc, 2);
+			cli_buf_put(b, esc, 2);
 		} else if (*p == '\n') {
-			puts_(b, "\\n");
+			cli_buf_puts(b, "\\n");
 		} else if (*p == '\t') {
-			puts_(b, "\\t");
+			cli_buf_puts(b, "\\t");
 		} else if (*p == '\r') {
-			puts_(b, "\\r");
+			cli_buf_puts(b, "\\r");
 		} else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			puts_(b, esc);
+			cli_buf_puts(b, esc);
 		} else {
-			put(b, (const char *)p, 1);
+			cli_buf_put(b, (const char *)p, 1);
 		}
 	}
-	puts_(b, "\"");
+	cli_buf_puts(b, "\"");
 }
 
-static void indent(struct buf *b, int depth)
+static void indent(struct cli_buf *b, int depth)
 {
-	puts_(b, "\n");
+	cli_buf_puts(b, "\n");
 	for (int i = 0; i < depth; i++)
-		puts_(b, "    ");
+		cli_buf_puts(b, "    ");
 }
 
-static void put_value(struct buf *b, const cJSON *v, bool pretty, int depth)
+static void put_value(struct cli_buf *b, const cJSON *v, bool pretty, int depth)
 {
 	char num[64];
 
 	if (cJSON_IsString(v)) {
 		put_string(b, v->valuestring);
 	} else if (cJSON_IsBool(v)) {
-		puts_(b, cJSON_IsTrue(v) ? "true" : "false");
+		cli_buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-		puts_(b, num);
+		cli_buf_puts(b, num);
 	} else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
 		bool obj = cJSON_IsObject(v);
 		const cJSON *it;
 
-		puts_(b, obj ? "{" : "[");
+		cli_buf_puts(b, obj ? "{" : "[");
 		cJSON_ArrayForEach(it, v)
 		{
 			if (pretty)
 				indent(b, depth + 1);
 			if (obj) {
 				put_string(b, it->string);
-				puts_(b, pretty ? ": " : ":");
+				cli_buf_puts(b, pretty ? ": " : ":");
 			}
 			put_value(b, it, pretty, depth + 1);
 			if (it->next)
-				puts_(b, ",");
+				cli_buf_puts(b, ",");
 		}
 		if (pretty && v->child)
 			indent(b, depth);
-		puts_(b, obj ? "}" : "]");
+		cli_buf_puts(b, obj ? "}" : "]");
 	} else {
-		puts_(b, "null");
+		cli_buf_puts(b, "null");
 	}
 }
 
 char *cli_json_print(const cJSON *v, bool pretty)
 {
-	struct buf b = { 0 };
+	struct cli_buf b = { 0 };
 
 	put_value(&b, v, pretty, 0);
 	if (b.oom) {

@@ -84,7 +84,7 @@ static cJSON *ls_object(const struct ls_args *a, const struct cli_net *n, const 
 	cJSON *r = cJSON_CreateObject();
 	const cJSON *it, *labels = cJSON_GetObjectItem(o, "Labels");
 	char created[96], date[64] = "", *dot;
-	struct table_buf lb = { 0 };
+	struct cli_buf lb = { 0 };
 
 	char id[CLI_ID_LEN + 1];
 
@@ -99,7 +99,7 @@ static cJSON *ls_object(const struct ls_args *a, const struct cli_net *n, const 
 		r, "Internal", cJSON_IsTrue(cJSON_GetObjectItem(o, "Internal")) ? "true" : "false");
 	cJSON_ArrayForEach(it, labels)
 	{
-		table_buf_printf(&lb, "%s%s=%s", lb.len ? "," : "", it->string, it->valuestring);
+		cli_buf_printf(&lb, "%s%s=%s", lb.len ? "," : "", it->string, it->valuestring);
 	}
 	cJSON_AddStringToObject(r, "Labels", lb.p ? lb.p : "");
 	free(lb.p);

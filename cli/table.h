@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Rows aligned as Docker's tabwriter does (minimum width 10, padding 3); a growable string. */
+/* Rows aligned as Docker's tabwriter does (minimum width 10, padding 3). */
 #ifndef NETDOCK_CLI_TABLE_H
 #define NETDOCK_CLI_TABLE_H
 
@@ -8,14 +8,6 @@
 #include <stdio.h>
 
 #include "cleanup.h"
-
-struct table_buf {
-	char *p;
-	size_t len, cap;
-};
-
-int table_buf_printf(struct table_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 struct table;
 struct table *table_new(void);

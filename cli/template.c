@@ -31,35 +31,35 @@ int tpl_fail(struct tpl *t, const char *fmt, ...)
 }
 
 /* Go's %v of a JSON value: maps as map[k:v] in key order, lists as [a b]. */
-void tpl_print_value(struct tpl_out *o, const cJSON *v)
+void tpl_print_value(struct cli_buf *o, const cJSON *v)
 {
 	char num[64];
 	const cJSON *it;
 
 	if (!v || cJSON_IsNull(v)) {
-		tpl_out_puts(o, "<no value>");
+		cli_buf_puts(o, "<no value>");
 	} else if (cJSON_IsString(v)) {
-		tpl_out_puts(o, v->valuestring);
+		cli_buf_puts(o, v->valuestring);
 	} else if (cJSON_IsBool(v)) {
-		tpl_out_puts(o, cJSON_IsTrue(v) ? "true" : "false");
+		cli_buf_puts(o, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
-		tpl_out_puts(o, num);
+		cli_buf_puts(o, num);
 	} else {
 		bool obj = cJSON_IsObject(v);
 
-		tpl_out_puts(o, obj ? "map[" : "[");
+		cli_buf_puts(o, obj ? "map[" : "[");
 		cJSON_ArrayForEach(it, v)
 		{
 			if (obj) {
-				tpl_out_puts(o, it->string);
-				tpl_out_puts(o, ":");
+				cli_buf_puts(o, it->string);
+				cli_buf_puts(o, ":");
 			}
 			tpl_print_value(o, it);
 			if (it->next)
-				tpl_out_puts(o, " ");
+				cli_buf_puts(o, " ");
 		}
-		tpl_out_puts(o, "]");
+		cli_buf_puts(o, "]");
 	}
 }
 

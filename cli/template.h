@@ -22,14 +22,7 @@ struct tpl {
 	bool failed;
 };
 
-struct tpl_out {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-void tpl_out_puts(struct tpl_out *o, const char *s);
-void tpl_print_value(struct tpl_out *o, const cJSON *v);
+void tpl_print_value(struct cli_buf *o, const cJSON *v);
 /* Evaluates a whole pipeline ("json .Containers") into a new value. */
 int tpl_pipeline(struct tpl *t, char *s, cJSON **ret);
 /* One argument at *s, advancing *s. */

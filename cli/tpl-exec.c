@@ -18,27 +18,6 @@ struct toks {
 	size_t n;
 };
 
-void tpl_out_puts(struct tpl_out *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (o->oom)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = (o->len + n + 1) * 2;
-		char *p = realloc(o->p, cap);
-
-		if (!p) {
-			o->oom = true;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n + 1);
-	o->len += n;
-}
-
 static void toks_free(struct toks *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -108,7 +87,7 @@ static bool kw(const char *text, const char *word)
 
 enum stop { STOP_EOF, STOP_END, STOP_ELSE };
 
-static int block(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out *o, bool emit,
+static int block(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
 		 enum stop *stop);
 
 /* "$k, $v := pipeline" or "$v := pipeline" or "pipeline". */
@@ -142,7 +121,7 @@ static void bind_var(struct tpl *t, const char *name, const cJSON *value)
 }
 
 /* Runs the body once per element (or the else part once when there are none). */
-static int run_range(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out *o, bool emit,
+static int run_range(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
 		     char *spec)
 {
 	_cleanup_(cJSON_Deletep) cJSON *list = NULL;
@@ -184,7 +163,7 @@ static int run_range(struct tpl *t, const struct toks *tk, size_t *i, struct tpl
 	return r < 0 ? r : stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
 }
 
-static int run_if(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out *o, bool emit,
+static int run_if(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
 		  char *pipe)
 {
 	_cleanup_(cJSON_Deletep) cJSON *v = NULL;
@@ -200,7 +179,7 @@ static int run_if(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_ou
 	return r < 0 ? r : stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
 }
 
-static int action(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out *o, bool emit,
+static int action(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
 		  char *text)
 {
 	_cleanup_(cJSON_Deletep) cJSON *v = NULL;
@@ -218,7 +197,7 @@ static int action(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_ou
 	return r;
 }
 
-static int block(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out *o, bool emit,
+static int block(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
 		 enum stop *stop)
 {
 	while (*i < tk->n) {
@@ -228,7 +207,7 @@ static int block(struct tpl *t, const struct toks *tk, size_t *i, struct tpl_out
 
 		if (!k->action) {
 			if (emit)
-				tpl_out_puts(o, k->text);
+				cli_buf_puts(o, k->text);
 			continue;
 		}
 		t->pos = k->pos;
@@ -251,7 +230,7 @@ int cli_template_run(const char *tmpl, const cJSON *dot, char **ret, char *err, 
 {
 	struct tpl t = { .dot = dot, .err = err, .errlen = errlen };
 	struct toks tk = { 0 };
-	struct tpl_out o = { 0 };
+	struct cli_buf o = { 0 };
 	enum stop stop = STOP_EOF;
 	size_t i = 0;
 	int r = tokenize(&t, tmpl, &tk);

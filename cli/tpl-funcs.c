@@ -40,7 +40,7 @@ static int args(struct tpl *t, char **s, cJSON **v, size_t max, size_t *n)
 
 static cJSON *to_string(const cJSON *v, bool upper)
 {
-	struct tpl_out o = { 0 };
+	struct cli_buf o = { 0 };
 	cJSON *s;
 
 	tpl_print_value(&o, v);
@@ -66,7 +66,7 @@ static cJSON *index_of(const cJSON *base, cJSON **keys, size_t n)
 
 static cJSON *join(const cJSON *list, const cJSON *sep)
 {
-	struct tpl_out o = { 0 };
+	struct cli_buf o = { 0 };
 	const cJSON *it;
 	cJSON *s;
 
@@ -74,7 +74,7 @@ static cJSON *join(const cJSON *list, const cJSON *sep)
 	{
 		tpl_print_value(&o, it);
 		if (it->next)
-			tpl_out_puts(&o, sep->valuestring);
+			cli_buf_puts(&o, sep->valuestring);
 	}
 	s = cJSON_CreateString(o.p ? o.p : "");
 	free(o.p);
@@ -107,14 +107,14 @@ static cJSON *call(const char *f, cJSON **v, size_t n)
 	if ((!strcmp(f, "eq") || !strcmp(f, "ne")) && n == 2)
 		return cJSON_CreateBool(equal(v[0], v[1]) == (f[0] == 'e'));
 	if (!strcmp(f, "println")) {
-		struct tpl_out o = { 0 };
+		struct cli_buf o = { 0 };
 		cJSON *s;
 
 		for (size_t i = 0; i < n; i++) {
 			tpl_print_value(&o, v[i]);
-			tpl_out_puts(&o, i + 1 < n ? " " : "");
+			cli_buf_puts(&o, i + 1 < n ? " " : "");
 		}
-		tpl_out_puts(&o, "\n");
+		cli_buf_puts(&o, "\n");
 		s = cJSON_CreateString(o.p ? o.p : "");
 		free(o.p);
 		return s;
