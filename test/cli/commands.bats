@@ -196,3 +196,32 @@ teardown() { nd_teardown; }
 	run nd network ls -q
 	assert_output ""
 }
+
+@test "man page renders without warnings; bash completion completes commands, flags, networks and namespaces" {
+	run sh -c "MANWIDTH=80 man --warnings -l '$ND_SRC/cli/netdock.1' 2>&1 >/dev/null"
+	assert_output ""
+	run sh -c "MANWIDTH=80 man -l '$ND_SRC/cli/netdock.1' | col -b"
+	assert_output --partial "netdock - Docker's network commands for CNI hosts"
+	assert_output --partial "NETDOCK_CNI_CONF_DIR"
+	nd network create --subnet 172.31.10.0/24 "$(net comp)" >/dev/null
+	c=$(ns c1)
+	netdock() { "$ND_BIN_DIR/netdock" "$@"; }
+	source "$ND_SRC/cli/netdock.bash-completion"
+	complete_words() {
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMPREPLY=()
+		_netdock 2>/dev/null
+		printf '%s\n' "${COMPREPLY[@]}"
+	}
+	run complete_words netdock network c
+	assert_output "$(printf 'connect\ncreate')"
+	run complete_words netdock network create --i
+	assert_output "$(printf -- '--internal\n--ip-range\n--ipv6')"
+	run complete_words netdock network rm ""
+	assert_output "$(net comp)"
+	run complete_words netdock network connect "$(net comp)" "nd-$ND_ID-"
+	assert_output "$c"
+	run complete_words netdock network create -d ""
+	assert_output "$(printf 'bridge\noverlay')"
+}
