@@ -36,12 +36,12 @@ COMMON_LIB := $(BUILD)/libnetdock.a
 # Each component's non-main sources form an archive the unit tests and fuzzers link too.
 comp_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
 comp_lib = $(BUILD)/lib$(notdir $(1)).a
-COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd)
+# netdock, the command (cli/): conflists in, Docker's network commands out.
+CLI_SRCS := $(wildcard cli/*.c)
+COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd) $(if $(CLI_SRCS),cli)
 COMP_LIBS := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 
 BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
-# netdock, the command (cli/): conflists in, Docker's network commands out.
-CLI_SRCS := $(wildcard cli/*.c)
 BINS += $(if $(CLI_SRCS),$(BUILD)/bin/netdock)
 UNIT_SRCS := $(wildcard test/unit/test-*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
@@ -76,7 +76,8 @@ $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 # The command links ipam-subnet's archive (its subnet registry, so create picks
 # the subnet ipam-subnet would) and libcrypto (SHA-256/512: the IDs Podman and
 # cnitool derive, so all three name networks and containers alike).
-$(BUILD)/bin/netdock: $(call obj,$(CLI_SRCS)) $(call comp_lib,plugins/ipam-subnet) $(COMMON_LIB)
+$(BUILD)/bin/netdock: $(call obj,cli/main.c) $(call comp_lib,cli) $(call comp_lib,plugins/ipam-subnet) \
+		$(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
