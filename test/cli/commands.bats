@@ -169,6 +169,15 @@ teardown() { nd_teardown; }
 	run nd network create -d overlay -o com.docker.network.driver.overlay.vxlanid_list=0 "$(net bad)"
 	assert_failure 1
 	assert_output "Error: invalid VXLAN id 0 (1-16777215)"
+	# rm without the overlay plugin on CNI_PATH (its store is not reachable from a test):
+	# the IPAM part still runs, the subnets and the conflist go.
+	mkdir "$ND_TMP/bin"
+	ln -s "$ND_BIN_DIR/ipam-subnet" "$ND_BIN_DIR/portmap" "$ND_TMP/bin/"
+	[ -e "$NETDOCK_LIB_DIR/subnets/$(net my-multihost-network)" ]
+	CNI_PATH=$ND_TMP/bin run nd network rm "$(net my-multihost-network)"
+	assert_success
+	[ ! -e "$f" ]
+	[ ! -e "$NETDOCK_LIB_DIR/subnets/$(net my-multihost-network)" ]
 }
 
 @test "--help on every command, exit 0, Docker's usage lines" {
