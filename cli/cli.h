@@ -18,7 +18,7 @@
 #define CLI_EXIT_USAGE 125
 
 #define CLI_CONF_DIR_DEFAULT "/etc/cni/net.d"
-#define CLI_CNI_PATH_DEFAULT "/opt/cni/bin"
+#define CLI_CNI_PATH_DEFAULT "/opt/cni/bin:/usr/lib/cni" /* netdock's, then Debian's plugins */
 #define CLI_CACHE_DIR_DEFAULT "/var/lib/cni"
 #define CLI_ID_LEN 64
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "args.h"
+#include "lock.h"
 #include "rundir.h"
 
 enum {
@@ -169,15 +170,10 @@ static cJSON *list_new(const char *name, cJSON *meta, cJSON *driver)
 	return l;
 }
 
-/* Everything that can be refused without touching the disk. */
-static int check(const struct cli *c, const struct create_args *a, const char *name,
-		 const struct create_ipam_info *info)
+/* Everything that can be refused without reading the disk. */
+static int check_args(const struct create_args *a, const char *name,
+		      const struct create_ipam_info *info)
 {
-	struct cli_net *nets = NULL;
-	size_t n = 0;
-	bool taken;
-	int r;
-
 	if (!nd_name_valid(name))
 		return cli_fail("invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
 				"allowed, at most %d characters",
@@ -189,16 +185,34 @@ static int check(const struct cli *c, const struct create_args *a, const char *n
 	if (a->ipv6 && info->n_v6 == 0)
 		return cli_fail("could not find an available, non-overlapping IPv6 address pool "
 				"among the defaults to assign to the network");
-	r = cli_nets_load(c, &nets, &n);
+	return 0;
+}
+
+/*
+ * Two creates of one name at once: the second waits, then finds the name
+ * taken. A lock of its own, as the registry's is taken inside its calls.
+ */
+static int lock_creates(int *ret)
+{
+	_cleanup_(closep) int lib = nd_dir_open(nd_lib_dir_path(NULL), true);
+
+	*ret = lib < 0 ? lib : nd_lock_take(lib, "netdock-create.lock");
+	return *ret < 0 ? cli_fail("locking %s: %s", nd_lib_dir_path(NULL), strerror(-*ret)) : 0;
+}
+
+static int check_name(const struct cli *c, const char *name)
+{
+	struct cli_net *nets = NULL;
+	size_t n = 0;
+	bool taken = false;
+	int r = cli_nets_load(c, &nets, &n);
+
 	if (r < 0)
 		return cli_fail("reading %s: %s", c->conf_dir, strerror(-r));
-	taken = false;
 	for (size_t i = 0; i < n; i++)
 		taken = taken || !strcmp(nets[i].name, name);
 	cli_nets_free(nets, n);
-	if (taken)
-		return cli_fail("network with name %s already exists", name);
-	return 0;
+	return taken ? cli_fail("network with name %s already exists", name) : 0;
 }
 
 static int create(const struct cli *c, const struct create_args *a, const char *name)
@@ -207,10 +221,15 @@ static int create(const struct cli *c, const struct create_args *a, const char *
 	struct create_ipam_info info = { 0 };
 	cJSON *subnets = cJSON_CreateArray(), *driver, *meta;
 	char id[CLI_ID_LEN + 1], err[512];
+	_cleanup_(closep) int lock = -1;
 	int r = create_ipam(a, subnets, &info);
 
 	if (r == 0)
-		r = check(c, a, name, &info);
+		r = check_args(a, name, &info);
+	if (r == 0)
+		r = lock_creates(&lock);
+	if (r == 0)
+		r = check_name(c, name);
 	if (r == 0 && new_id(id) < 0)
 		r = cli_fail("no random bytes for the network ID: %s", strerror(errno));
 	if (r) {

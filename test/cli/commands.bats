@@ -234,3 +234,14 @@ teardown() { nd_teardown; }
 	run complete_words netdock network create -d ""
 	assert_output "$(printf 'bridge\noverlay')"
 }
+
+@test "concurrent creates of one name: one wins, the others get Docker's error; distinct names get distinct subnets" {
+	for i in 1 2 3 4; do nd network create "$(net race)" >"$ND_TMP/race.$i" 2>&1 3>&- & done
+	for i in 1 2 3 4; do nd network create "$(net auto$i)" >/dev/null 2>&1 3>&- & done
+	wait
+	[ "$(cat "$ND_TMP"/race.* | grep -c '^[0-9a-f]\{64\}$')" -eq 1 ]
+	[ "$(cat "$ND_TMP"/race.* | grep -c "^Error: network with name $(net race) already exists$")" -eq 3 ]
+	run nd network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$(net race)" "$(net auto1)" "$(net auto2)" "$(net auto3)" "$(net auto4)"
+	assert_success
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 5 ]
+}
