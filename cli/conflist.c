@@ -183,6 +183,7 @@ int cli_conflist_write(const struct cli *c, const char *name, const cJSON *list)
 	_cleanup_(freep) char *text = cli_json_print(list, true);
 	_cleanup_(closep) int dirfd = -1;
 	char file[ND_NAME_MAX + 16];
+	int r;
 
 	if (!text)
 		return -ENOMEM;
@@ -190,5 +191,9 @@ int cli_conflist_write(const struct cli *c, const char *name, const cJSON *list)
 	if (dirfd < 0)
 		return dirfd;
 	snprintf(file, sizeof(file), "%s.conflist", name);
-	return nd_file_write_atomic(dirfd, file, text, strlen(text));
+	r = nd_file_write_atomic(dirfd, file, text, strlen(text));
+	/* An overlay's etcd password is in the file: only root reads it then. */
+	if (r == 0 && strstr(text, "\"password\""))
+		r = fchmodat(dirfd, file, 0600, 0) < 0 ? -errno : 0;
+	return r;
 }

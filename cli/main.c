@@ -2,6 +2,7 @@
 /* netdock: `netdock network …`, Docker's network commands over CNI conflists. */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 	};
 	int i = 1;
 
+	/* A plugin that exits before reading all of its stdin must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Global flags before the management command: --conf-dir only. */
 	while (i < argc && !strncmp(argv[i], "--conf-dir", 10)) {
 		if (argv[i][10] == '=') {
