@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+# cri suite helpers: a private containerd (Debian's 1.6) whose CRI plugin runs
+# netdock's conflist from build/bin, driven through the CRI gRPC API by
+# test/cri/cri.py, as the kubelet would.
+#
+# The containerd of a suite runs in a network namespace standing for the node
+# ($HOST: bridge, nft table, the node's address 10.254.0.1) next to a second
+# one standing for another machine ($OUT, 10.254.0.2, also the upstream DNS
+# server), and in a private mount namespace (test/cri/private-mounts) so that
+# what it writes to fixed paths (libcni's cache in /var/lib/cni, the shim
+# sockets in /run/containerd) never reaches the host. Its root, state, sockets,
+# CNI conf dir and the pods' netns mounts live in the suite's temp dir.
+#
+# In a suite: setup_file() { cri_start; }  teardown_file() { cri_stop; }
+#             teardown() { cri_clean_pods; }
+
+load ../helpers
+
+CRI_DIR=$ND_SRC/test/cri
+CRI_PAUSE=localhost/netdock-test/pause:1
+CRI_BUSYBOX=localhost/netdock-test/busybox:1
+# The node's network: a /24 inside $HOST only, so it cannot meet the machine's routes.
+CRI_SUBNET=10.89.0.0/24
+CRI_GW=10.89.0.1
+HOST_ADDR=10.254.0.1
+OUT_ADDR=10.254.0.2
+
+# cri CMD...: the suite's CRI client (see cri.py).
+cri() { /usr/bin/python3 "$CRI_DIR/cri.py" --sock "$CRI/containerd.sock" --gen "$CRI/gen" "$@"; }
+
+# ctr_ CMD...: containerd's own client, in its namespaces (ctr makes its fifos in /run/containerd).
+ctr_() { nsenter --target "$CRI_PID" --mount --net ctr -a "$CRI/containerd.sock" "$@"; }
+
+# on_host CMD...: CMD in the node's network namespace.
+on_host() { ip netns exec "$HOST" "$@"; }
+
+# cri_conflist: the network as a Kubernetes node would have it in /etc/cni/net.d.
+cri_conflist() {
+	jq -n --arg name "$CRI_NET" --arg subnet "$CRI_SUBNET" '{
+		cniVersion: "1.0.0", name: $name,
+		plugins: [
+			{type: "bridge", capabilities: {ips: true, mac: true, aliases: true,
+				bandwidth: true, "io.kubernetes.cri.pod-annotations": true},
+			 ipam: {type: "ipam-subnet", subnets: [{subnet: $subnet}]}},
+			{type: "portmap", capabilities: {portMappings: true, bandwidth: true}}
+		]}'
+}
+
+cri_config() {
+	cat <<-TOML
+		version = 2
+		root = "$CRI/root"
+		state = "$CRI/state"
+		disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.tracing.processor.v1.otlp",
+		  "io.containerd.internal.v1.tracing"]
+		[grpc]
+		  address = "$CRI/containerd.sock"
+		[ttrpc]
+		  address = "$CRI/containerd.sock.ttrpc"
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$CRI/opt"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  sandbox_image = "$CRI_PAUSE"
+		  netns_mounts_under_state_dir = true
+		  disable_apparmor = true
+		  # The sandbox's oom_score_adj is -998; below containerd's own it needs
+		  # CAP_SYS_RESOURCE, which a root in a container may lack.
+		  restrict_oom_score_adj = true
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		  [plugins."io.containerd.grpc.v1.cri".cni]
+		    bin_dir = "$CRI_BIN"
+		    conf_dir = "$CRI/net.d"
+		    max_conf_num = 1
+		  [plugins."io.containerd.grpc.v1.cri".containerd]
+		    snapshotter = "overlayfs"
+		    default_runtime_name = "runc"
+		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+		      runtime_type = "io.containerd.runc.v2"
+		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+		        Root = "$CRI/runc"
+	TOML
+}
+
+# cri_start: the node (two namespaces), its containerd, the images, dnsd and an upstream.
+cri_start() {
+	nd_setup
+	CRI=$ND_TMP/cri
+	CRI_NET=k8s-$ND_ID
+	mkdir -p "$CRI"/{net.d,gen,scratch,opt}
+	export CRI CRI_NET
+	CRI_BIN=$ND_BIN_DIR
+	# STAGING until netdock's loopback lands on main: Debian's beside netdock's plugins.
+	if [ ! -x "$ND_BIN_DIR/loopback" ]; then
+		CRI_BIN=$CRI/bin
+		mkdir -p "$CRI_BIN"
+		ln -s "$ND_BIN_DIR"/* "$CRI_BIN/"
+		cp /usr/lib/cni/loopback "$CRI_BIN/"
+	fi
+	export CRI_BIN
+	HOST=$(nd_ns node)
+	OUT=$(nd_ns other)
+	export HOST OUT
+	ip -n "$HOST" link add "n$ND_ID" type veth peer name eth0 netns "$OUT"
+	ip -n "$HOST" addr add "$HOST_ADDR/24" dev "n$ND_ID"
+	ip -n "$OUT" addr add "$OUT_ADDR/24" dev eth0
+	ip -n "$HOST" link set "n$ND_ID" up
+	ip -n "$OUT" link set eth0 up
+
+	/usr/bin/python3 -m grpc_tools.protoc -I "$CRI_DIR" --python_out="$CRI/gen" \
+		--grpc_python_out="$CRI/gen" "$CRI_DIR/cri.proto"
+	"$CRI_DIR/mkimage.py" "$CRI/images.tar" "$CRI_PAUSE" "$CRI_BUSYBOX"
+	cri_conflist >"$CRI/net.d/10-netdock.conflist"
+	cri_config >"$CRI/config.toml"
+
+	# The plugins containerd runs see this environment (the test's run dir,
+	# lib dir, nft table and log file, ASAN_OPTIONS on the asan build).
+	nsenter --net="/run/netns/$HOST" unshare --mount --propagation private \
+		"$CRI_DIR/private-mounts" "$CRI/scratch" --tmpfs /var/lib/cni --tmpfs /run/containerd -- \
+		containerd --config "$CRI/config.toml" --log-level info \
+		>"$CRI/containerd.log" 2>&1 3>&- &
+	CRI_PID=$!
+	echo "$CRI_PID" >"$CRI/containerd.pid"
+	export CRI_PID
+	nd_wait_for test -S "$CRI/containerd.sock"
+	ctr_ -n k8s.io images import "$CRI/images.tar" >/dev/null
+	cri ready
+
+	# The upstream resolver of the node: dnsmasq on the other machine.
+	ip netns exec "$OUT" /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces \
+		--listen-address="$OUT_ADDR" --address=/ext.test/192.0.2.7 --local=/test/ \
+		--pid-file="$CRI/dnsmasq.pid" --user=root 2>>"$CRI/dnsmasq.log" 3>&- &
+	nd_track_pid $!
+	echo "nameserver $OUT_ADDR" >"$CRI/resolv.conf"
+	NETDOCK_LOG_LEVEL=info nsenter --net="/run/netns/$HOST" "$ND_BIN_DIR/netdock-dnsd" \
+		--run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$CRI/resolv.conf" 2>>"$CRI/dnsd.log" 3>&- &
+	nd_track_pid $!
+	nd_wait_for grep -q serving "$CRI/dnsd.log"
+}
+
+# cri_clean_pods: every pod left by a test is stopped and removed through the CRI.
+cri_clean_pods() {
+	local pod
+	for pod in $(cri pods 2>/dev/null); do
+		cri stop "$pod" || true
+		cri rm "$pod" || true
+	done
+}
+
+# descendants PID...: every process below PID (the shims' containers).
+descendants() {
+	local p kids
+	for p in "$@"; do
+		kids=$(ps -o pid= --ppid "$p" 2>/dev/null | tr -d ' ')
+		[ -n "$kids" ] && descendants $kids
+		echo $kids
+	done
+}
+
+# cri_stop: pods removed, then containerd and everything in its mount namespace
+# (the shims and their containers), each by PID; then nd_teardown.
+cri_stop() {
+	local mnt pid p procs=()
+	[ -n "${CRI:-}" ] || return 0
+	if [ -n "${CRI_PID:-}" ] && kill -0 "$CRI_PID" 2>/dev/null; then
+		cri_clean_pods
+		mnt=$(readlink "/proc/$CRI_PID/ns/mnt")
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && procs+=("${p#/proc/}")
+		done
+		kill "$CRI_PID" 2>/dev/null
+		wait "$CRI_PID" 2>/dev/null
+		for pid in $(descendants "${procs[@]}") "${procs[@]}"; do
+			[ "$pid" = "$CRI_PID" ] || kill -9 "$pid" 2>/dev/null
+		done
+	fi
+	if [ -z "${BATS_SUITE_FAILED:-}" ] && [ -s "$CRI/containerd.log" ] && grep -q 'level=error' "$CRI/containerd.log"; then
+		echo "# containerd errors:" >&3
+		grep 'level=error' "$CRI/containerd.log" | tail -n 20 | sed 's/^/#   /' >&3
+	fi
+	BATS_TEST_COMPLETED=1 nd_teardown
+}
+
+# pod_ctr NAME: the container id of the pod started by `pod NAME`.
+# pod NAME [cri run options] [-- CMD...]: runs a pod and its container; sets
+# POD_<NAME> and CTR_<NAME> through files (bats `run` forks).
+pod() {
+	local out
+	out=$(cri run "$@") || { echo "$out"; return 1; }
+	read -r POD CTR <<<"$out"
+	echo "$POD" >"$CRI/pod-$1"
+	echo "$CTR" >"$CRI/ctr-$1"
+}
+pod_id() { cat "$CRI/pod-$1"; }
+ctr_id() { cat "$CRI/ctr-$1"; }
+
+# in_pod NAME CMD...: ExecSync in the pod's container.
+in_pod() {
+	local n=$1
+	shift
+	cri exec "$(ctr_id "$n")" -- "$@"
+}
+
+# endpoints: endpoint records of the node's network.
+endpoints() { find "$NETDOCK_RUN_DIR/endpoints/$CRI_NET" -name '*.json' 2>/dev/null | wc -l; }
+# leases: addresses leased on the node's network.
+leases() { find "$NETDOCK_LIB_DIR/ipam/$CRI_NET/addr" -type f 2>/dev/null | wc -l; }
+# claims: host ports portmap holds.
+claims() { find "$NETDOCK_RUN_DIR/portmap/claims" -type f 2>/dev/null | wc -l; }
+# host_veths: veths on the node's bridge.
+host_veths() { ip -n "$HOST" -o link show type veth | grep -vc "n$ND_ID@" || true; }
+# map_elements: elements in portmap's maps in the node's table.
+map_elements() {
+	ip netns exec "$HOST" nft -j list table inet "$NETDOCK_NFT_TABLE" 2>/dev/null |
+		jq '[.nftables[] | .map? // empty | select(.name | startswith("portmap")) | .elem // [] | length] | add // 0'
+}
+
+# fetch [NS] ADDR PORT: what the HTTP server at ADDR:PORT answers, from NS (default: the node).
+fetch() {
+	local ns=$HOST
+	[ $# -eq 3 ] && { ns=$1; shift; }
+	ip netns exec "$ns" socat -T3 - "TCP:$1:$2,connect-timeout=3" 2>/dev/null <<<$'GET / HTTP/1.0\r\n\r' |
+		tail -n 1
+}
+
+# httpd NAME: a container command serving "hello-NAME" on port 80.
+httpd_cmd() {
+	echo sh -c "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -p 80 -h /www"
+}
