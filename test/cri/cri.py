@@ -5,8 +5,8 @@
 #   cri.py --sock SOCK --gen DIR ready
 #   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp][@HOSTIP]] [--dns IP]
 #                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
-#   cri.py ... ip POD | netns POD | state POD | pods
-#   cri.py ... exec CONTAINER CMD...                          the command's output and status
+#   cri.py ... ip POD | netns POD | state POD | pods | cniconf
+#   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
 #   cri.py ... stop POD | rm POD
 # A refused call prints the runtime's own message on stderr and exits 1.
 import argparse
@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--gen", required=True)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("ready")
+    sub.add_parser("cniconf")
     sub.add_parser("pods")
     r = sub.add_parser("run")
     r.add_argument("name")
@@ -53,13 +54,14 @@ def main():
     r.add_argument("--port", action="append")
     r.add_argument("--dns")
     r.add_argument("--annotation", action="append")
-    r.add_argument("command", nargs="*")
     for c in ("ip", "netns", "state", "stop", "rm"):
         sub.add_parser(c).add_argument("pod")
-    e = sub.add_parser("exec")
-    e.add_argument("container")
-    e.add_argument("command", nargs="+")
-    a = ap.parse_args()
+    sub.add_parser("exec").add_argument("container")
+    # A command follows "--" (argparse would take its options for ours).
+    argv = sys.argv[1:]
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a.command = command
 
     sys.path.insert(0, a.gen)
     import grpc
@@ -85,6 +87,10 @@ def main():
                     print(f"cri.py: runtime not ready: {why}", file=sys.stderr)
                     return 1
                 time.sleep(0.1)
+        if a.cmd == "cniconf":
+            # The CNI configuration the CRI plugin has loaded, as it reports it.
+            print(rt.Status(pb.StatusRequest(verbose=True), timeout=10).info.get("cniconfig", ""))
+            return 0
         if a.cmd == "pods":
             for p in rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=30).items:
                 print(p.id)

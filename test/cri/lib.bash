@@ -225,7 +225,31 @@ fetch() {
 		tail -n 1
 }
 
-# httpd NAME: a container command serving "hello-NAME" on port 80.
-httpd_cmd() {
-	echo sh -c "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -p 80 -h /www"
+# web NAME: a container script serving "hello-NAME" over HTTP on port 80.
+web() { echo "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -p 80 -h /www"; }
+
+# conf_set JQ_FILTER: rewrites the node's conflist (from the original) and waits
+# until the CRI plugin has loaded it, as it reports in its status. containerd
+# 1.6 reloads on write, rename and remove events in the conf dir but not on
+# create, and a write may catch the file half written: the new file is renamed
+# over the old one from a name libcni does not load.
+conf_set() {
+	cri_conflist | jq -c "$1" >"$CRI/net.d/10-netdock.conflist.new"
+	mv "$CRI/net.d/10-netdock.conflist.new" "$CRI/net.d/10-netdock.conflist"
+	nd_wait_for conf_loaded
+}
+conf_loaded() {
+	cri cniconf | jq -e --rawfile src "$CRI/net.d/10-netdock.conflist" \
+		'any(.Networks[]; .Config.Source == $src)' >/dev/null
+}
+
+# ctr_cni CMD...: a container of ctr's own (`ctr run --rm --cni`) on the node's
+# network. ctr reads /etc/cni/net.d and /opt/cni/bin only, so it gets the suite's
+# conf and bin dirs bind-mounted there in a mount namespace of its own.
+ctr_cni() {
+	mkdir -p "$CRI/ctr-scratch"
+	nsenter --target "$CRI_PID" --mount --net unshare --mount --propagation private \
+		"$CRI_DIR/private-mounts" "$CRI/ctr-scratch" --bind "$CRI/net.d:/etc/cni/net.d" \
+		--bind "$CRI_BIN:/opt/cni/bin" -- \
+		ctr -a "$CRI/containerd.sock" -n k8s.io run --rm --cni "$CRI_BUSYBOX" "ctr-$ND_ID-$1" "${@:2}"
 }

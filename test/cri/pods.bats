@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Pods through the CRI: containerd 1.6's CRI plugin runs netdock's conflist
+# (bridge + ipam-subnet + portmap) from build/bin for pods created over its gRPC
+# API, as on a Kubernetes node. See lib.bash for what the suite starts.
+
+load lib
+
+setup_file() { cri_start; }
+teardown_file() { cri_stop; }
+teardown() { cri_clean_pods; }
+
+@test "two pods get addresses on the node's network and ping each other" {
+	pod a
+	pod b
+	a=$(cri ip "$(pod_id a)")
+	b=$(cri ip "$(pod_id b)")
+	[[ $a == 10.89.0.* ]] && [[ $b == 10.89.0.* ]] && [ "$a" != "$b" ]
+	run in_pod a ping -c1 -W2 "$b"
+	assert_success
+	run in_pod b ping -c1 -W2 "$a"
+	assert_success
+	# The kubelet's CNI_ARGS name the endpoint: K8S_POD_NAME reaches the record.
+	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id a)-eth0.json"
+	assert_equal "$(jq -r .name "$rec")" a
+	assert_equal "$(jq -r '.ips[0]' "$rec")" "$a/24"
+	# CRI's loopback network brought lo up in the pod.
+	run in_pod a ping -c1 -W2 127.0.0.1
+	assert_success
+}
+
+@test "a pod's hostPort answers on 127.0.0.1 and on the node's address, from the node and another machine" {
+	run pod web --port 18431:80 -- sh -c "$(web web)"
+	assert_success
+	nd_wait_for in_pod web sh -c 'netstat -ltn | grep -q ":80 "'
+	assert_equal "$(fetch 127.0.0.1 18431)" hello-web
+	assert_equal "$(fetch "$HOST_ADDR" 18431)" hello-web
+	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18431)" hello-web
+	# and from another pod, through the node's address (hairpin through the bridge)
+	pod client
+	run in_pod client wget -q -O - -T 3 "http://$HOST_ADDR:18431/"
+	assert_output hello-web
+	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id web)-eth0.json"
+	assert_equal "$(jq -c '[.ports[] | "\(.hostPort)->\(.containerPort)/\(.protocol)"]' "$rec")" '["18431->80/tcp"]'
+}
+
+@test "a hostPort bound to the node's address answers there only; UDP ports too" {
+	run pod web --port "18432:80@$HOST_ADDR" --port 18433:53/udp -- sh -c "$(web web)"
+	assert_success
+	nd_wait_for in_pod web sh -c 'netstat -ltn | grep -q ":80 "'
+	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18432)" hello-web
+	run fetch 127.0.0.1 18432
+	refute_output hello-web
+	[ "$(map_elements)" -ge 2 ]
+}
+
+@test "pod names resolve through netdock-dnsd from inside a pod; other names go upstream" {
+	pod web --dns "$CRI_GW"
+	pod client --dns "$CRI_GW"
+	web=$(cri ip "$(pod_id web)")
+	run in_pod client cat /etc/resolv.conf
+	assert_output --partial "nameserver $CRI_GW"
+	run in_pod client nslookup web
+	assert_success
+	assert_output --regexp "Address:[[:space:]]+$web"
+	run in_pod client nslookup web.dns.netdock
+	assert_output --regexp "Address:[[:space:]]+$web"
+	run in_pod client nslookup ext.test
+	assert_output --regexp "Address:[[:space:]]+192.0.2.7"
+	run in_pod client nslookup nosuchpod
+	assert_failure
+}
+
+@test "Stop and RemovePodSandbox leave no veth, record, lease, claim or nft element" {
+	run pod web --port 18434:80 --port 18435:53/udp -- sh -c "$(web web)"
+	assert_success
+	pod other
+	assert_equal "$(host_veths)" 2
+	assert_equal "$(endpoints)" 2
+	assert_equal "$(leases)" 2
+	assert_equal "$(claims)" 2
+	assert_equal "$(map_elements)" 2
+	run cri stop "$(pod_id web)"
+	assert_success
+	assert_equal "$(host_veths)" 1
+	assert_equal "$(endpoints)" 1
+	assert_equal "$(leases)" 1
+	assert_equal "$(claims)" 0
+	assert_equal "$(map_elements)" 0
+	# The kubelet stops a pod more than once; each must succeed.
+	run cri stop "$(pod_id web)"
+	assert_success
+	run cri rm "$(pod_id web)"
+	assert_success
+	run cri rm "$(pod_id other)"
+	assert_success
+	assert_equal "$(host_veths)" 0
+	assert_equal "$(endpoints)" 0
+	assert_equal "$(leases)" 0
+	assert_equal "$(cri pods)" ""
+	# The host port is free again for the next pod.
+	run pod web2 --port 18434:80 -- sh -c "$(web web2)"
+	assert_success
+	nd_wait_for in_pod web2 sh -c 'netstat -ltn | grep -q ":80 "'
+	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18434)" hello-web2
+}
+
+# del_malformed FILTER: a pod with a host port whose conflist turns malformed
+# (FILTER) between RunPodSandbox and StopPodSandbox is still stopped and removed,
+# and nothing of its attachment is left.
+del_malformed() {
+	conf_set .
+	run pod web --port 18436:80 --port 18437:53/udp -- sh -c "$(web web)"
+	assert_success
+	assert_equal "$(endpoints)" 1
+	assert_equal "$(claims)" 2
+	conf_set "$1"
+	# ADD refuses this configuration ...
+	run pod refused
+	assert_failure
+	# ... DEL undoes what it finds by container ID and succeeds.
+	run cri stop "$(pod_id web)"
+	assert_success
+	run cri rm "$(pod_id web)"
+	assert_success
+	cri_clean_pods
+	assert_equal "$(cri pods)" ""
+	assert_equal "$(host_veths)" 0
+	assert_equal "$(endpoints)" 0
+	assert_equal "$(leases)" 0
+	assert_equal "$(claims)" 0
+	assert_equal "$(map_elements)" 0
+	conf_set .
+}
+
+@test "DEL with a malformed bridge option (mtu of the wrong type) still removes the pod" {
+	del_malformed '.plugins[0].mtu = "huge"'
+}
+
+@test "DEL with a bridge name ADD refuses still removes the pod" {
+	del_malformed '.plugins[0].bridge = "name/with/slash"'
+}
+
+@test "DEL with a malformed IPAM subnet still removes the pod" {
+	del_malformed '.plugins[0].ipam.subnets = [{"subnet": "10.89.0.0/33"}]'
+}
+
+@test "DEL with a malformed portmap hostIP still removes the pod" {
+	del_malformed '.plugins[1].hostIP = "999.1.1.1"'
+}
+
+@test "ctr run --cni containers join the pods' network, reach a pod by address and name, and leave nothing" {
+	pod web --dns "$CRI_GW"
+	web=$(cri ip "$(pod_id web)")
+	run ctr_cni c1 sh -c "ip -4 -o addr show eth0 && ping -c1 -W2 $web && nslookup web $CRI_GW"
+	assert_success
+	assert_output --regexp "inet 10\.89\.0\.[0-9]+/24"
+	assert_output --regexp "Address:[[:space:]]+$web"
+	# ctr's --rm ran DEL: only the pod's attachment is left.
+	assert_equal "$(endpoints)" 1
+	assert_equal "$(leases)" 1
+	assert_equal "$(host_veths)" 1
+}
