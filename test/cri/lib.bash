@@ -12,7 +12,7 @@
 # CNI conf dir and the pods' netns mounts live in the suite's temp dir.
 #
 # In a suite: setup_file() { cri_start; }  teardown_file() { cri_stop; }
-#             teardown() { cri_clean_pods; }
+#             teardown() { cri_teardown; }
 
 load ../helpers
 
@@ -91,14 +91,8 @@ cri_start() {
 	CRI_NET=k8s-$ND_ID
 	mkdir -p "$CRI"/{net.d,gen,scratch,opt}
 	export CRI CRI_NET
+	# netdock's plugins alone: the CRI runs its loopback from the same directory.
 	CRI_BIN=$ND_BIN_DIR
-	# STAGING until netdock's loopback lands on main: Debian's beside netdock's plugins.
-	if [ ! -x "$ND_BIN_DIR/loopback" ]; then
-		CRI_BIN=$CRI/bin
-		mkdir -p "$CRI_BIN"
-		ln -s "$ND_BIN_DIR"/* "$CRI_BIN/"
-		cp /usr/lib/cni/loopback "$CRI_BIN/"
-	fi
 	export CRI_BIN
 	HOST=$(nd_ns node)
 	OUT=$(nd_ns other)
@@ -149,6 +143,22 @@ cri_clean_pods() {
 	done
 }
 
+# cri_teardown: after each test: the logs of a failed one, its pods removed, the
+# original conflist back.
+cri_teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		echo "# containerd errors:" >&3
+		grep 'level=error' "$CRI/containerd.log" | tail -n 5 | cut -c1-400 | sed 's/^/#   /' >&3
+		echo "# netdock log:" >&3
+		tail -n 20 "$NETDOCK_LOG_FILE" 2>/dev/null | sed 's/^/#   /' >&3
+	fi
+	cri_clean_pods
+	if [ -e "$CRI/conf-changed" ]; then
+		conf_set .
+		rm -f "$CRI/conf-changed"
+	fi
+}
+
 # descendants PID...: every process below PID (the shims' containers).
 descendants() {
 	local p kids
@@ -175,10 +185,6 @@ cri_stop() {
 		for pid in $(descendants "${procs[@]}") "${procs[@]}"; do
 			[ "$pid" = "$CRI_PID" ] || kill -9 "$pid" 2>/dev/null
 		done
-	fi
-	if [ -z "${BATS_SUITE_FAILED:-}" ] && [ -s "$CRI/containerd.log" ] && grep -q 'level=error' "$CRI/containerd.log"; then
-		echo "# containerd errors:" >&3
-		grep 'level=error' "$CRI/containerd.log" | tail -n 20 | sed 's/^/#   /' >&3
 	fi
 	BATS_TEST_COMPLETED=1 nd_teardown
 }
@@ -225,6 +231,12 @@ fetch() {
 		tail -n 1
 }
 
+# pod_fetch NAME ADDR PORT: what the HTTP server at ADDR:PORT answers, from the
+# pod's container (busybox nc: the static busybox's wget crashes without NSS).
+pod_fetch() {
+	in_pod "$1" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $2 $3" | tail -n 1
+}
+
 # web NAME: a container script serving "hello-NAME" over HTTP on port 80.
 web() { echo "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -p 80 -h /www"; }
 
@@ -234,6 +246,7 @@ web() { echo "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -
 # create, and a write may catch the file half written: the new file is renamed
 # over the old one from a name libcni does not load.
 conf_set() {
+	[ "$1" = . ] || : >"$CRI/conf-changed"
 	cri_conflist | jq -c "$1" >"$CRI/net.d/10-netdock.conflist.new"
 	mv "$CRI/net.d/10-netdock.conflist.new" "$CRI/net.d/10-netdock.conflist"
 	nd_wait_for conf_loaded

@@ -8,7 +8,7 @@ load lib
 
 setup_file() { cri_start; }
 teardown_file() { cri_stop; }
-teardown() { cri_clean_pods; }
+teardown() { cri_teardown; }
 
 @test "two pods get addresses on the node's network and ping each other" {
 	pod a
@@ -38,8 +38,8 @@ teardown() { cri_clean_pods; }
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18431)" hello-web
 	# and from another pod, through the node's address (hairpin through the bridge)
 	pod client
-	run in_pod client wget -q -O - -T 3 "http://$HOST_ADDR:18431/"
-	assert_output hello-web
+	assert_equal "$(pod_fetch client "$HOST_ADDR" 18431)" hello-web
+	assert_equal "$(pod_fetch client "$CRI_GW" 18431)" hello-web
 	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id web)-eth0.json"
 	assert_equal "$(jq -c '[.ports[] | "\(.hostPort)->\(.containerPort)/\(.protocol)"]' "$rec")" '["18431->80/tcp"]'
 }
@@ -69,6 +69,21 @@ teardown() { cri_clean_pods; }
 	assert_output --regexp "Address:[[:space:]]+192.0.2.7"
 	run in_pod client nslookup nosuchpod
 	assert_failure
+}
+
+@test "the same pod name in two Kubernetes namespaces: the bare name answers its own, <pod>.<namespace> any" {
+	pod db --namespace prod
+	pod db-dev --namespace dev
+	pod client --namespace prod --dns "$CRI_GW"
+	prod=$(cri ip "$(pod_id db)")
+	dev=$(cri ip "$(pod_id db-dev)")
+	run in_pod client nslookup db
+	assert_output --regexp "Address:[[:space:]]+$prod"
+	refute_output --partial "$dev"
+	run in_pod client nslookup db-dev.dev
+	assert_output --regexp "Address:[[:space:]]+$dev"
+	run in_pod client nslookup db.prod
+	assert_output --regexp "Address:[[:space:]]+$prod"
 }
 
 @test "Stop and RemovePodSandbox leave no veth, record, lease, claim or nft element" {
@@ -109,7 +124,6 @@ teardown() { cri_clean_pods; }
 # (FILTER) between RunPodSandbox and StopPodSandbox is still stopped and removed,
 # and nothing of its attachment is left.
 del_malformed() {
-	conf_set .
 	run pod web --port 18436:80 --port 18437:53/udp -- sh -c "$(web web)"
 	assert_success
 	assert_equal "$(endpoints)" 1
@@ -130,7 +144,6 @@ del_malformed() {
 	assert_equal "$(leases)" 0
 	assert_equal "$(claims)" 0
 	assert_equal "$(map_elements)" 0
-	conf_set .
 }
 
 @test "DEL with a malformed bridge option (mtu of the wrong type) still removes the pod" {
@@ -152,7 +165,8 @@ del_malformed() {
 @test "ctr run --cni containers join the pods' network, reach a pod by address and name, and leave nothing" {
 	pod web --dns "$CRI_GW"
 	web=$(cri ip "$(pod_id web)")
-	run ctr_cni c1 sh -c "ip -4 -o addr show eth0 && ping -c1 -W2 $web && nslookup web $CRI_GW"
+	# Outside Kubernetes, a pod is <pod>.<namespace> (the bare name is for its namespace).
+	run ctr_cni c1 sh -c "ip -4 -o addr show eth0 && ping -c1 -W2 $web && nslookup web.default $CRI_GW"
 	assert_success
 	assert_output --regexp "inet 10\.89\.0\.[0-9]+/24"
 	assert_output --regexp "Address:[[:space:]]+$web"
