@@ -116,10 +116,10 @@ def main():
             elif a.cmd == "state":
                 print(pb.PodSandboxState.Name(st.status.state))
             else:
-                info = json.loads(st.info.get("info", "{}"))
-                print(info.get("runtimeSpec", {}).get("linux", {}).get("namespaces", [{}])
-                      and next((n.get("path", "") for n in info["runtimeSpec"]["linux"]["namespaces"]
-                                if n.get("type") == "network"), ""))
+                # The sandbox's network namespace, from the OCI spec in the verbose info.
+                spec = json.loads(st.info.get("info", "{}")).get("runtimeSpec", {})
+                print(next((n.get("path", "") for n in spec.get("linux", {}).get("namespaces", [])
+                            if n.get("type") == "network"), ""))
             return 0
         if a.cmd == "exec":
             res = rt.ExecSync(pb.ExecSyncRequest(container_id=a.container, cmd=a.command, timeout=20),

@@ -111,7 +111,7 @@ cri_start() {
 
 	# The plugins containerd runs see this environment (the test's run dir,
 	# lib dir, nft table and log file, ASAN_OPTIONS on the asan build).
-	nsenter --net="/run/netns/$HOST" unshare --mount --propagation private \
+	NETDOCK_LOG_LEVEL=debug nsenter --net="/run/netns/$HOST" unshare --mount --propagation private \
 		"$CRI_DIR/private-mounts" "$CRI/scratch" --tmpfs /var/lib/cni --tmpfs /run/containerd -- \
 		containerd --config "$CRI/config.toml" --log-level info \
 		>"$CRI/containerd.log" 2>&1 3>&- &

@@ -24,7 +24,9 @@ teardown() { cri_teardown; }
 	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id a)-eth0.json"
 	assert_equal "$(jq -r .name "$rec")" a
 	assert_equal "$(jq -r '.ips[0]' "$rec")" "$a/24"
-	# CRI's loopback network brought lo up in the pod.
+	# containerd's CNI_ARGS (K8S_POD_NAMESPACE, _NAME, _INFRA_CONTAINER_ID, _UID) are taken.
+	assert_equal "$(jq -r .namespace "$rec")" default
+	# CRI's loopback network (netdock's loopback) brought lo up in the pod.
 	run in_pod a ping -c1 -W2 127.0.0.1
 	assert_success
 }
@@ -84,6 +86,35 @@ teardown() { cri_teardown; }
 	assert_output --regexp "Address:[[:space:]]+$dev"
 	run in_pod client nslookup db.prod
 	assert_output --regexp "Address:[[:space:]]+$prod"
+}
+
+@test "bandwidth annotations and pod annotations reach the plugins and are ignored, not refused" {
+	run pod shaped --annotation kubernetes.io/ingress-bandwidth=1M \
+		--annotation kubernetes.io/egress-bandwidth=1M --annotation team=net
+	assert_success
+	run in_pod shaped ping -c1 -W2 "$CRI_GW"
+	assert_success
+	grep -q 'runtimeConfig.bandwidth is not supported; ignored' "$NETDOCK_LOG_FILE"
+	grep -q 'runtimeConfig.io.kubernetes.cri.pod-annotations is not supported; ignored' "$NETDOCK_LOG_FILE"
+}
+
+@test "StopPodSandbox after the pod's netns is gone (DEL with CNI_NETNS empty) still frees everything" {
+	run pod web --port 18438:80 -- sh -c "$(web web)"
+	assert_success
+	netns=$(cri netns "$(pod_id web)")
+	[ -n "$netns" ]
+	# containerd 1.6 runs DEL with CNI_NETNS="" once the sandbox's netns mount is
+	# gone (and the kernel removed the veth with the netns when the pause died).
+	nsenter --target "$CRI_PID" --mount umount "$netns"
+	run cri stop "$(pod_id web)"
+	assert_success
+	assert_equal "$(endpoints)" 0
+	assert_equal "$(leases)" 0
+	assert_equal "$(claims)" 0
+	assert_equal "$(map_elements)" 0
+	run cri rm "$(pod_id web)"
+	assert_success
+	assert_equal "$(host_veths)" 0
 }
 
 @test "Stop and RemovePodSandbox leave no veth, record, lease, claim or nft element" {
