@@ -3,7 +3,7 @@
 # A small CRI client for the cri suite: drives containerd's CRI plugin over its
 # gRPC socket as the kubelet would, with the stubs generated from cri.proto.
 #   cri.py --sock SOCK --gen DIR ready
-#   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp][@HOSTIP]] [--dns IP]
+#   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
 #                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
 #   cri.py ... ip POD | netns POD | state POD | pods | cniconf
 #   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
@@ -29,8 +29,8 @@ def pod_config(pb, a):
         proto, hostip = pb.TCP, ""
         if "@" in p:
             p, hostip = p.split("@", 1)
-        if p.endswith("/udp"):
-            p, proto = p[:-4], pb.UDP
+        if "/" in p:
+            p, proto = p.split("/")[0], pb.Protocol.Value(p.split("/")[1].upper())
         host, ctr = p.split(":")
         cfg.port_mappings.add(protocol=proto, host_port=int(host), container_port=int(ctr),
                               host_ip=hostip)

@@ -119,6 +119,8 @@ cri_start() {
 	echo "$CRI_PID" >"$CRI/containerd.pid"
 	export CRI_PID
 	nd_wait_for test -S "$CRI/containerd.sock"
+	# Its mount namespace names what it started (shims and their containers), for cri_stop.
+	readlink "/proc/$CRI_PID/ns/mnt" >"$CRI/mntns"
 	ctr_ -n k8s.io images import "$CRI/images.tar" >/dev/null
 	cri ready
 
@@ -176,28 +178,32 @@ cri_stop() {
 	[ -n "${CRI:-}" ] || return 0
 	if [ -n "${CRI_PID:-}" ] && kill -0 "$CRI_PID" 2>/dev/null; then
 		cri_clean_pods
-		mnt=$(readlink "/proc/$CRI_PID/ns/mnt")
+	fi
+	mnt=$(cat "$CRI/mntns" 2>/dev/null)
+	# (never the test's own mount namespace, should containerd have run in it)
+	if [ -n "$mnt" ] && [ "$mnt" != "$(readlink /proc/self/ns/mnt)" ]; then
 		for p in /proc/[0-9]*; do
 			[ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && procs+=("${p#/proc/}")
 		done
+	fi
+	if [ -n "${CRI_PID:-}" ]; then
 		kill "$CRI_PID" 2>/dev/null
 		wait "$CRI_PID" 2>/dev/null
-		for pid in $(descendants "${procs[@]}") "${procs[@]}"; do
-			[ "$pid" = "$CRI_PID" ] || kill -9 "$pid" 2>/dev/null
-		done
 	fi
+	for pid in $(descendants "${procs[@]}") "${procs[@]}"; do
+		[ "$pid" = "${CRI_PID:-}" ] || kill -9 "$pid" 2>/dev/null
+	done
 	BATS_TEST_COMPLETED=1 nd_teardown
 }
 
-# pod_ctr NAME: the container id of the pod started by `pod NAME`.
-# pod NAME [cri run options] [-- CMD...]: runs a pod and its container; sets
-# POD_<NAME> and CTR_<NAME> through files (bats `run` forks).
+# pod NAME [cri run options] [-- CMD...]: runs a pod and its container; their ids
+# are kept in files (bats `run` forks) for pod_id NAME and ctr_id NAME.
 pod() {
-	local out
+	local out pod ctr
 	out=$(cri run "$@") || { echo "$out"; return 1; }
-	read -r POD CTR <<<"$out"
-	echo "$POD" >"$CRI/pod-$1"
-	echo "$CTR" >"$CRI/ctr-$1"
+	read -r pod ctr <<<"$out"
+	echo "$pod" >"$CRI/pod-$1"
+	echo "$ctr" >"$CRI/ctr-$1"
 }
 pod_id() { cat "$CRI/pod-$1"; }
 ctr_id() { cat "$CRI/ctr-$1"; }

@@ -189,6 +189,10 @@ del_malformed() {
 	del_malformed '.plugins[0].ipam.subnets = [{"subnet": "10.89.0.0/33"}]'
 }
 
+@test "DEL with a network name ADD refuses still removes the pod (the name comes from its record)" {
+	del_malformed '.name = "bad name!"'
+}
+
 @test "DEL with a malformed portmap hostIP still removes the pod" {
 	del_malformed '.plugins[1].hostIP = "999.1.1.1"'
 }
