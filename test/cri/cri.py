@@ -5,7 +5,7 @@
 #   cri.py --sock SOCK --gen DIR ready
 #   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
 #                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
-#   cri.py ... ip POD | netns POD | state POD | pods | cniconf
+#   cri.py ... ip POD | netns POD | state POD | pods | cniconf | image REF
 #   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
 #   cri.py ... stop POD | rm POD
 # A refused call prints the runtime's own message on stderr and exits 1.
@@ -54,6 +54,7 @@ def main():
     r.add_argument("--port", action="append")
     r.add_argument("--dns")
     r.add_argument("--annotation", action="append")
+    sub.add_parser("image").add_argument("ref")
     for c in ("ip", "netns", "state", "stop", "rm"):
         sub.add_parser(c).add_argument("pod")
     sub.add_parser("exec").add_argument("container")
@@ -91,6 +92,11 @@ def main():
             # The CNI configuration the CRI plugin has loaded, as it reports it.
             print(rt.Status(pb.StatusRequest(verbose=True), timeout=10).info.get("cniconfig", ""))
             return 0
+        if a.cmd == "image":
+            # The image as the CRI plugin knows it (exit 1 if it does not yet).
+            img = im.ImageStatus(pb.ImageStatusRequest(image=pb.ImageSpec(image=a.ref)), timeout=10).image
+            print(img.id)
+            return 0 if img.id else 1
         if a.cmd == "pods":
             for p in rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=30).items:
                 print(p.id)

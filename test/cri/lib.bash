@@ -123,6 +123,8 @@ cri_start() {
 	readlink "/proc/$CRI_PID/ns/mnt" >"$CRI/mntns"
 	ctr_ -n k8s.io images import "$CRI/images.tar" >/dev/null
 	cri ready
+	nd_wait_for cri image "$CRI_PAUSE" >/dev/null
+	nd_wait_for cri image "$CRI_BUSYBOX" >/dev/null
 
 	# The upstream resolver of the node: dnsmasq on the other machine.
 	ip netns exec "$OUT" /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces \

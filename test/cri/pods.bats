@@ -53,7 +53,7 @@ teardown() { cri_teardown; }
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18432)" hello-web
 	run fetch 127.0.0.1 18432
 	refute_output hello-web
-	[ "$(map_elements)" -ge 2 ]
+	assert_equal "$(map_elements)" 2
 }
 
 @test "pod names resolve through netdock-dnsd from inside a pod; other names go upstream" {
