@@ -5,7 +5,7 @@
 #   cri.py --sock SOCK --gen DIR ready
 #   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
 #                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
-#   cri.py ... ip POD | netns POD | state POD | pods | cniconf | image REF
+#   cri.py ... ip POD | netns POD | pods | cniconf | image REF
 #   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
 #   cri.py ... stop POD | rm POD
 # A refused call prints the runtime's own message on stderr and exits 1.
@@ -55,7 +55,7 @@ def main():
     r.add_argument("--dns")
     r.add_argument("--annotation", action="append")
     sub.add_parser("image").add_argument("ref")
-    for c in ("ip", "netns", "state", "stop", "rm"):
+    for c in ("ip", "netns", "stop", "rm"):
         sub.add_parser(c).add_argument("pod")
     sub.add_parser("exec").add_argument("container")
     # A command follows "--" (argparse would take its options for ours).
@@ -114,13 +114,11 @@ def main():
             rt.StartContainer(pb.StartContainerRequest(container_id=ctr), timeout=60)
             print(ctr)
             return 0
-        if a.cmd in ("ip", "netns", "state"):
+        if a.cmd in ("ip", "netns"):
             st = rt.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=a.pod, verbose=True),
                                      timeout=30)
             if a.cmd == "ip":
                 print(st.status.network.ip)
-            elif a.cmd == "state":
-                print(pb.PodSandboxState.Name(st.status.state))
             else:
                 # The sandbox's network namespace, from the OCI spec in the verbose info.
                 spec = json.loads(st.info.get("info", "{}")).get("runtimeSpec", {})

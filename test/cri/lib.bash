@@ -31,9 +31,6 @@ cri() { /usr/bin/python3 "$CRI_DIR/cri.py" --sock "$CRI/containerd.sock" --gen "
 # ctr_ CMD...: containerd's own client, in its namespaces (ctr makes its fifos in /run/containerd).
 ctr_() { nsenter --target "$CRI_PID" --mount --net ctr -a "$CRI/containerd.sock" "$@"; }
 
-# on_host CMD...: CMD in the node's network namespace.
-on_host() { ip netns exec "$HOST" "$@"; }
-
 # cri_conflist: the network as a Kubernetes node would have it in /etc/cni/net.d.
 cri_conflist() {
 	jq -n --arg name "$CRI_NET" --arg subnet "$CRI_SUBNET" '{
@@ -116,7 +113,6 @@ cri_start() {
 		containerd --config "$CRI/config.toml" --log-level info \
 		>"$CRI/containerd.log" 2>&1 3>&- &
 	CRI_PID=$!
-	echo "$CRI_PID" >"$CRI/containerd.pid"
 	export CRI_PID
 	nd_wait_for test -S "$CRI/containerd.sock"
 	# Its mount namespace names what it started (shims and their containers), for cri_stop.
@@ -264,7 +260,7 @@ conf_loaded() {
 		'any(.Networks[]; .Config.Source == $src)' >/dev/null
 }
 
-# ctr_cni CMD...: a container of ctr's own (`ctr run --rm --cni`) on the node's
+# ctr_cni NAME CMD...: a container of ctr's own (`ctr run --rm --cni`) on the node's
 # network. ctr reads /etc/cni/net.d and /opt/cni/bin only, so it gets the suite's
 # conf and bin dirs bind-mounted there in a mount namespace of its own.
 ctr_cni() {
