@@ -46,14 +46,17 @@ teardown() { cri_teardown; }
 	assert_equal "$(jq -c '[.ports[] | "\(.hostPort)->\(.containerPort)/\(.protocol)"]' "$rec")" '["18431->80/tcp"]'
 }
 
-@test "a hostPort bound to the node's address answers there only; UDP ports too" {
-	run pod web --port "18432:80@$HOST_ADDR" --port 18433:53/udp -- sh -c "$(web web)"
+@test "a hostPort bound to the node's address answers there only; UDP and SCTP ports too" {
+	run pod web --port "18432:80@$HOST_ADDR" --port 18433:53/udp --port 18439:9/sctp -- sh -c "$(web web)"
 	assert_success
 	nd_wait_for in_pod web sh -c 'netstat -ltn | grep -q ":80 "'
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18432)" hello-web
 	run fetch 127.0.0.1 18432
 	refute_output hello-web
-	assert_equal "$(map_elements)" 2
+	assert_equal "$(map_elements)" 3
+	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id web)-eth0.json"
+	assert_equal "$(jq -c '[.ports[] | "\(.hostIP):\(.hostPort)/\(.protocol)"] | sort' "$rec")" \
+		'["'"$HOST_ADDR"':18432/tcp",":18433/udp",":18439/sctp"]'
 }
 
 @test "pod names resolve through netdock-dnsd from inside a pod; other names go upstream" {
@@ -115,6 +118,33 @@ teardown() { cri_teardown; }
 	run cri rm "$(pod_id web)"
 	assert_success
 	assert_equal "$(host_veths)" 0
+}
+
+@test "pods started and stopped in parallel, as the kubelet does, each get their own address and port" {
+	local i pids=()
+	for i in 1 2 3 4 5 6; do
+		pod "p$i" --port "1845$i:80" -- sh -c "$(web "p$i")" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	for i in 1 2 3 4 5 6; do cri ip "$(pod_id "p$i")"; done | sort -u >"$CRI/addrs"
+	assert_equal "$(wc -l <"$CRI/addrs")" 6
+	for i in 1 2 3 4 5 6; do
+		nd_wait_for in_pod "p$i" sh -c 'netstat -ltn | grep -q ":80 "'
+		assert_equal "$(fetch "$OUT" "$HOST_ADDR" "1845$i")" "hello-p$i"
+	done
+	pids=()
+	for i in 1 2 3 4 5 6; do
+		{ cri stop "$(pod_id "p$i")" && cri rm "$(pod_id "p$i")"; } &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	assert_equal "$(cri pods)" ""
+	assert_equal "$(host_veths)" 0
+	assert_equal "$(endpoints)" 0
+	assert_equal "$(leases)" 0
+	assert_equal "$(claims)" 0
+	assert_equal "$(map_elements)" 0
 }
 
 @test "Stop and RemovePodSandbox leave no veth, record, lease, claim or nft element" {
