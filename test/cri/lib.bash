@@ -36,7 +36,7 @@ cri_conflist() {
 	jq -n --arg name "$CRI_NET" --arg subnet "$CRI_SUBNET" '{
 		cniVersion: "1.0.0", name: $name,
 		plugins: [
-			{type: "bridge", capabilities: {ips: true, mac: true, aliases: true,
+			{type: "bridge", capabilities: {ips: true, mac: true, aliases: true, dns: true,
 				bandwidth: true, "io.kubernetes.cri.pod-annotations": true},
 			 ipam: {type: "ipam-subnet", subnets: [{subnet: $subnet}]}},
 			{type: "portmap", capabilities: {portMappings: true, bandwidth: true}}

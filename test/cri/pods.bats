@@ -74,6 +74,8 @@ teardown() { cri_teardown; }
 	assert_output --regexp "Address:[[:space:]]+192.0.2.7"
 	run in_pod client nslookup nosuchpod
 	assert_failure
+	# The pod's DNS config also reached the bridge as runtimeConfig.dns (not used: dnsd serves).
+	grep -q 'runtimeConfig.dns is not supported; ignored' "$NETDOCK_LOG_FILE"
 }
 
 @test "the same pod name in two Kubernetes namespaces: the bare name answers its own, <pod>.<namespace> any" {
