@@ -73,8 +73,8 @@ def main():
     rt, im = pbg.RuntimeServiceStub(ch), pbg.ImageServiceStub(ch)
     try:
         if a.cmd == "ready":
-            # RuntimeReady and NetworkReady (the CNI conf is loaded), within 10 s.
-            deadline = time.monotonic() + 10
+            # RuntimeReady and NetworkReady (the CNI conf is loaded), within 30 s.
+            deadline = time.monotonic() + 30
             while True:
                 try:
                     st = rt.Status(pb.StatusRequest(), timeout=2)

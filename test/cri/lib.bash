@@ -114,7 +114,7 @@ cri_start() {
 		>"$CRI/containerd.log" 2>&1 3>&- &
 	CRI_PID=$!
 	export CRI_PID
-	nd_wait_for test -S "$CRI/containerd.sock"
+	wait_long test -S "$CRI/containerd.sock"
 	# Its mount namespace names what it started (shims and their containers), for cri_stop.
 	readlink "/proc/$CRI_PID/ns/mnt" >"$CRI/mntns"
 	ctr_ -n k8s.io images import "$CRI/images.tar" >/dev/null
@@ -132,6 +132,15 @@ cri_start() {
 		--run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$CRI/resolv.conf" 2>>"$CRI/dnsd.log" 3>&- &
 	nd_track_pid $!
 	nd_wait_for grep -q serving "$CRI/dnsd.log"
+}
+
+# wait_long CMD...: nd_wait_for over 30 s, for containerd's start on a busy machine.
+wait_long() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		nd_wait_for "$@" && return 0
+	done
+	return 1
 }
 
 # cri_clean_pods: every pod left by a test is stopped and removed through the CRI.
