@@ -2,10 +2,8 @@
 /* netdock network create: Docker's checks, a subnet from the registry, one conflist written atomically. */
 #include "create.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "args.h"
@@ -72,18 +70,6 @@ static int parse(struct cli *c, int argc, char **argv, struct create_args *a)
 			return CLI_GETOPT_ERROR;
 	}
 	return o == -1 ? 0 : o;
-}
-
-/* Docker's network IDs: 32 random bytes in hex. */
-static int new_id(char *out)
-{
-	unsigned char b[32];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return -errno;
-	for (size_t i = 0; i < sizeof(b); i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-	return 0;
 }
 
 static void now_rfc3339(char *buf, size_t size)
@@ -230,8 +216,13 @@ static int create(const struct cli *c, const struct create_args *a, const char *
 		r = lock_creates(&lock);
 	if (r == 0)
 		r = check_name(c, name);
-	if (r == 0 && new_id(id) < 0)
-		r = cli_fail("no random bytes for the network ID: %s", strerror(errno));
+	/*
+	 * Docker's IDs are random; this one is the ID Podman derives from the
+	 * name (SHA-256), so `podman network ls` and netdock show the same network
+	 * under the same ID.
+	 */
+	if (r == 0)
+		cli_sha256_hex(name, id);
 	if (r) {
 		cJSON_Delete(subnets);
 		return r;

@@ -43,9 +43,11 @@ pm() { podman --root "$P/root" --runroot "$P/runroot" --storage-driver vfs "$@" 
 @test "podman run --network NAME on a netdock network; its container shows in inspect, talks to a netdock-connected one" {
 	name=$(net pnet)
 	sub=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).0
-	nd network create --subnet "$sub/24" "$name" >/dev/null
-	run pm network ls --format '{{.Name}} {{.Driver}}'
-	assert_line "$name bridge"
+	id=$(nd network create --subnet "$sub/24" "$name")
+	run pm network ls --format '{{.Name}} {{.Driver}} {{.ID}}'
+	assert_line "$name bridge ${id:0:12}"
+	run pm network inspect --format '{{.ID}}' "$name"
+	assert_output "$id"
 	run pm run -d --name "pc-$ND_ID" --network "$name" "localhost/nd-$ND_ID:1" sleep 1000
 	assert_success
 	pid=${lines[-1]}
