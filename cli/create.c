@@ -147,6 +147,9 @@ static cJSON *list_new(const char *name, cJSON *meta, cJSON *driver)
 	cJSON_AddStringToObject(l, "cniVersion", "1.0.0");
 	cJSON_AddStringToObject(l, "name", name);
 	cJSON_AddItemToObject(l, "netdock", meta);
+	/* Where Podman's CNI backend keeps a network's labels: podman network inspect shows them. */
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(l, "args"), "podman_labels",
+			      cJSON_Duplicate(cJSON_GetObjectItem(meta, "labels"), true));
 	plugins = cJSON_AddArrayToObject(l, "plugins");
 	cJSON_AddItemToArray(plugins, driver);
 	pm = cJSON_CreateObject();

@@ -110,6 +110,14 @@ static cJSON *ipam_object(const struct cli_net *n)
 	return o;
 }
 
+/* A conflist Podman wrote keeps its labels in args.podman_labels. */
+static const cJSON *podman_labels(const struct cli_net *n)
+{
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(n->json, "args");
+
+	return cJSON_GetObjectItemCaseSensitive(args, "podman_labels");
+}
+
 cJSON *cli_inspect_object(const struct cli *c, const struct cli_net *n)
 {
 	const cJSON *plugin = cli_net_plugin(n, 0);
@@ -134,7 +142,7 @@ cJSON *cli_inspect_object(const struct cli *c, const struct cli_net *n)
 	cJSON_AddBoolToObject(o, "ConfigOnly", false);
 	cJSON_AddItemToObject(o, "Containers", cli_endpoints(c, n->name));
 	cJSON_AddItemToObject(o, "Options", str_map(opts));
-	cJSON_AddItemToObject(o, "Labels", str_map(meta(n, "labels")));
+	cJSON_AddItemToObject(o, "Labels", str_map(n->ours ? meta(n, "labels") : podman_labels(n)));
 	return o;
 }
 

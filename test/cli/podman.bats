@@ -18,7 +18,7 @@ setup() {
 	cat >"$CONTAINERS_CONF" <<-CONF
 		[network]
 		network_backend = "cni"
-		cni_plugin_dirs = ["$ND_BIN_DIR"]
+		cni_plugin_dirs = ["$ND_BIN_DIR", "/usr/lib/cni"]
 		network_config_dir = "$NETDOCK_CNI_CONF_DIR"
 		[engine]
 		runtime = "runc"
@@ -43,11 +43,18 @@ pm() { podman --root "$P/root" --runroot "$P/runroot" --storage-driver vfs "$@" 
 @test "podman run --network NAME on a netdock network; its container shows in inspect, talks to a netdock-connected one" {
 	name=$(net pnet)
 	sub=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).0
-	id=$(nd network create --subnet "$sub/24" "$name")
+	id=$(nd network create --label team=net --subnet "$sub/24" "$name")
 	run pm network ls --format '{{.Name}} {{.Driver}} {{.ID}}'
 	assert_line "$name bridge ${id:0:12}"
-	run pm network inspect --format '{{.ID}}' "$name"
-	assert_output "$id"
+	run pm network inspect --format '{{.ID}} {{.Labels}}' "$name"
+	assert_output "$id map[team:net]"
+	# And the other way: a network Podman creates is listed and inspected by netdock.
+	run pm network create --subnet 10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).0/24 --label made=podman "$(net podnet)"
+	assert_success
+	run nd network inspect -f '{{.Id}} {{.Driver}} {{.Labels}}' "$(net podnet)"
+	assert_output "$(printf '%s' "$(net podnet)" | sha256sum | cut -c1-64) bridge map[made:podman]"
+	run pm network rm "$(net podnet)"
+	assert_success
 	run pm run -d --name "pc-$ND_ID" --network "$name" "localhost/nd-$ND_ID:1" sleep 1000
 	assert_success
 	pid=${lines[-1]}
