@@ -18,44 +18,32 @@ static int subnet_of(const struct nd_prefix *subs, size_t n, const struct nd_add
 	return -1;
 }
 
-static int add_ranges(cJSON *items, const struct nd_prefix *subs, size_t n,
-		      const struct nd_strv *ranges)
+/*
+ * --ip-range (a prefix, key ipRange) or --gateway (an address, key gateway):
+ * each goes to the subnet holding it, one per subnet, in Docker's words.
+ */
+static int add_per_subnet(cJSON *items, const struct nd_prefix *subs, size_t n,
+			  const struct nd_strv *values, bool range)
 {
-	nd_strv_foreach(s, ranges) {
+	const char *key = range ? "ipRange" : "gateway";
+
+	nd_strv_foreach(s, values) {
 		struct nd_prefix p;
-		int i = nd_prefix_parse(s, &p) < 0 ? -1 : subnet_of(subs, n, &p.addr);
+		int r = range ? nd_prefix_parse(s, &p) : nd_addr_parse(s, &p.addr);
+		int i = r < 0 ? -1 : subnet_of(subs, n, &p.addr);
 		cJSON *item = cJSON_GetArrayItem(items, i), *old;
 
 		if (i < 0)
-			return cli_fail("no matching subnet for range %s", s);
-		old = cJSON_GetObjectItemCaseSensitive(item, "ipRange");
+			return cli_fail("no matching subnet for %s %s", range ? "range" : "gateway",
+					s);
+		old = cJSON_GetObjectItemCaseSensitive(item, key);
 		if (old)
 			return cli_fail(
-				"cannot configure multiple ranges (%s, %s) on the same subnet (%s)",
-				s, old->valuestring,
+				"cannot configure multiple %s (%s, %s) %s the same subnet (%s)",
+				range ? "ranges" : "gateways", s, old->valuestring,
+				range ? "on" : "for",
 				cJSON_GetObjectItem(item, "subnet")->valuestring);
-		cJSON_AddStringToObject(item, "ipRange", s);
-	}
-	return 0;
-}
-
-static int add_gateways(cJSON *items, const struct nd_prefix *subs, size_t n,
-			const struct nd_strv *gws)
-{
-	nd_strv_foreach(s, gws) {
-		struct nd_addr a;
-		int i = nd_addr_parse(s, &a) < 0 ? -1 : subnet_of(subs, n, &a);
-		cJSON *item = cJSON_GetArrayItem(items, i), *old;
-
-		if (i < 0)
-			return cli_fail("no matching subnet for gateway %s", s);
-		old = cJSON_GetObjectItemCaseSensitive(item, "gateway");
-		if (old)
-			return cli_fail(
-				"cannot configure multiple gateways (%s, %s) for the same subnet (%s)",
-				s, old->valuestring,
-				cJSON_GetObjectItem(item, "subnet")->valuestring);
-		cJSON_AddStringToObject(item, "gateway", s);
+		cJSON_AddStringToObject(item, key, s);
 	}
 	return 0;
 }
@@ -113,9 +101,9 @@ int create_ipam(const struct create_args *a, cJSON *items, struct create_ipam_in
 		cJSON_AddItemToArray(items, item);
 		n++;
 	}
-	r = add_ranges(items, subs, n, &a->ranges);
+	r = add_per_subnet(items, subs, n, &a->ranges, true);
 	if (r == 0)
-		r = add_gateways(items, subs, n, &a->gateways);
+		r = add_per_subnet(items, subs, n, &a->gateways, false);
 	if (r == 0)
 		r = add_aux(items, subs, n, &a->aux);
 	return r;
