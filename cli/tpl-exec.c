@@ -163,20 +163,42 @@ static int run_range(struct tpl *t, const struct toks *tk, size_t *i, struct cli
 	return r < 0 ? r : stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
 }
 
-static int run_if(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
-		  char *pipe)
+/* Go's truth of a pipeline, from a copy of its text (evaluation cuts the text up). */
+static int test_pipe(struct tpl *t, const char *pipe, bool *ret)
 {
 	_cleanup_(cJSON_Deletep) cJSON *v = NULL;
-	enum stop stop = STOP_EOF;
-	int r = emit ? tpl_pipeline(t, pipe, &v) : 0;
-	bool yes = emit && r == 0 && tpl_truth(v);
+	_cleanup_(freep) char *text = strdup(pipe);
+	int r = text ? tpl_pipeline(t, text, &v) : -ENOMEM;
 
-	if (r < 0)
-		return r;
-	r = block(t, tk, i, o, yes, &stop);
-	if (r == 0 && stop == STOP_ELSE)
-		r = block(t, tk, i, o, emit && !yes, &stop);
-	return r < 0 ? r : stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
+	*ret = r == 0 && tpl_truth(v);
+	return r;
+}
+
+/* if / else if … / else / end: the first true branch runs, one {{end}} closes them all. */
+static int run_if(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
+		  const char *pipe)
+{
+	enum stop stop = STOP_EOF;
+	bool done = false;
+
+	for (;;) {
+		bool yes = false;
+		int r = emit && !done ? test_pipe(t, pipe, &yes) : 0;
+
+		if (r == 0)
+			r = block(t, tk, i, o, yes, &stop);
+		if (r < 0)
+			return r;
+		done = done || yes;
+		if (stop != STOP_ELSE)
+			return stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
+		if (!kw(tk->v[*i - 1].text + 4 + strspn(tk->v[*i - 1].text + 4, " "), "if"))
+			break;
+		pipe = strstr(tk->v[*i - 1].text, "if") + 2;
+	}
+	if (block(t, tk, i, o, emit && !done, &stop) < 0)
+		return -EINVAL;
+	return stop == STOP_END ? 0 : tpl_fail(t, "unexpected EOF");
 }
 
 static int action(struct tpl *t, const struct toks *tk, size_t *i, struct cli_buf *o, bool emit,
