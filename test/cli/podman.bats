@@ -22,6 +22,7 @@ setup() {
 		network_config_dir = "$NETDOCK_CNI_CONF_DIR"
 		[engine]
 		runtime = "runc"
+		tmp_dir = "$P/tmp"
 		cgroup_manager = "cgroupfs"
 		events_logger = "file"
 		events_logfile_path = "$P/events.log"
