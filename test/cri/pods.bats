@@ -15,7 +15,9 @@ teardown() { cri_teardown; }
 	pod b
 	a=$(cri ip "$(pod_id a)")
 	b=$(cri ip "$(pod_id b)")
-	[[ $a == 10.89.0.* ]] && [[ $b == 10.89.0.* ]] && [ "$a" != "$b" ]
+	assert_regex "$a" '^10\.89\.0\.[0-9]+$'
+	assert_regex "$b" '^10\.89\.0\.[0-9]+$'
+	assert_not_equal "$a" "$b"
 	run in_pod a ping -c1 -W2 "$b"
 	assert_success
 	run in_pod b ping -c1 -W2 "$a"
