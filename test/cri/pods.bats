@@ -78,6 +78,12 @@ teardown() { cri_teardown; }
 	assert_failure
 	# The pod's DNS config also reached the bridge as runtimeConfig.dns (not used: dnsd serves).
 	grep -q 'runtimeConfig.dns is not supported; ignored' "$NETDOCK_LOG_FILE"
+	# A stopped pod's name is gone with its record.
+	run cri stop "$(pod_id web)"
+	assert_success
+	run in_pod client nslookup web
+	assert_failure
+	refute_output --regexp "Address:[[:space:]]+$web"
 }
 
 @test "the same pod name in two Kubernetes namespaces: the bare name answers its own, <pod>.<namespace> any" {
