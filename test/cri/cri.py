@@ -3,7 +3,7 @@
 # A small CRI client for the cri suite: drives containerd's CRI plugin over its
 # gRPC socket as the kubelet would, with the stubs generated from cri.proto.
 #   cri.py --sock SOCK --gen DIR ready
-#   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
+#   cri.py ... run NAME [--namespace NS] [--pod-name POD] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
 #                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
 #   cri.py ... ip POD | netns POD | pods | cniconf | image REF
 #   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
@@ -20,9 +20,9 @@ IMAGE = "localhost/netdock-test/busybox:1"
 
 def pod_config(pb, a):
     cfg = pb.PodSandboxConfig(
-        metadata=pb.PodSandboxMetadata(name=a.name, namespace=a.namespace,
+        metadata=pb.PodSandboxMetadata(name=a.pod_name or a.name, namespace=a.namespace,
                                        uid=str(uuid.uuid4()), attempt=0),
-        hostname=a.name)
+        hostname=a.pod_name or a.name)
     if a.dns:
         cfg.dns_config.servers.append(a.dns)
     for p in a.port or []:
@@ -51,6 +51,7 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("name")
     r.add_argument("--namespace", default="default")
+    r.add_argument("--pod-name", help="the pod's name in Kubernetes (default NAME)")
     r.add_argument("--port", action="append")
     r.add_argument("--dns")
     r.add_argument("--annotation", action="append")

@@ -87,18 +87,24 @@ teardown() { cri_teardown; }
 }
 
 @test "the same pod name in two Kubernetes namespaces: the bare name answers its own, <pod>.<namespace> any" {
-	pod db --namespace prod
-	pod db-dev --namespace dev
-	pod client --namespace prod --dns "$CRI_GW"
-	prod=$(cri ip "$(pod_id db)")
+	pod db-prod --namespace prod --pod-name db
+	pod db-dev --namespace dev --pod-name db
+	pod client-prod --namespace prod --pod-name client --dns "$CRI_GW"
+	pod client-dev --namespace dev --pod-name client --dns "$CRI_GW"
+	prod=$(cri ip "$(pod_id db-prod)")
 	dev=$(cri ip "$(pod_id db-dev)")
-	run in_pod client nslookup db
+	run in_pod client-prod nslookup db
 	assert_output --regexp "Address:[[:space:]]+$prod"
 	refute_output --partial "$dev"
-	run in_pod client nslookup db-dev.dev
+	run in_pod client-dev nslookup db
 	assert_output --regexp "Address:[[:space:]]+$dev"
-	run in_pod client nslookup db.prod
+	refute_output --partial "$prod"
+	run in_pod client-prod nslookup db.dev
+	assert_output --regexp "Address:[[:space:]]+$dev"
+	run in_pod client-dev nslookup db.prod
 	assert_output --regexp "Address:[[:space:]]+$prod"
+	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id db-dev)-eth0.json"
+	assert_equal "$(jq -r '"\(.name) \(.namespace)"' "$rec")" "db dev"
 }
 
 @test "bandwidth annotations and pod annotations reach the plugins and are ignored, not refused" {
