@@ -36,6 +36,7 @@ static int ctx_run(struct cni_ctx *ctx, struct ipam_conf *conf, char *err, size_
 {
 	int r = ipam_conf_parse(ctx, conf);
 
+	conf->keep = true; /* until `netdock network rm`, not the next idle GC */
 	if (r >= 0)
 		r = ipam_pool_register(ctx, conf);
 	if (r == -EEXIST)
@@ -99,6 +100,6 @@ int cli_subnets_unregister(const char *name)
 
 	snprintf(ctx.net_name, sizeof(ctx.net_name), "%s", name);
 	snprintf(conf.lib_dir, sizeof(conf.lib_dir), "%s", nd_lib_dir_path(NULL));
-	r = ipam_pool_unregister(&ctx, &conf);
+	r = ipam_pool_unregister(&ctx, &conf, true);
 	return r < 0 ? r : ipam_store_destroy(conf.lib_dir, name);
 }
