@@ -46,7 +46,7 @@ KEYS='["Name","Id","Created","Scope","Driver","EnableIPv6","IPAM","Internal","At
 	[ "$(jq -c '[.cniVersion, .name, [.plugins[].type], .plugins[0].ipam.type, .plugins[0].ipam.subnets[0].subnet]' "$f")" = \
 		"[\"1.0.0\",\"$(net simple-network)\",[\"bridge\",\"portmap\"],\"ipam-subnet\",\"$sub\"]" ]
 	# ipam-subnet's registry holds it, so an ADD keeps it.
-	[ "$(cat "$NETDOCK_LIB_DIR/subnets/$(net simple-network)")" = "$sub" ]
+	[ "$(grep -v "^kept$" "$NETDOCK_LIB_DIR/subnets/$(net simple-network)")" = "$sub" ]
 	run nd network ls
 	assert_line --index 0 --regexp '^NETWORK ID +NAME +DRIVER +SCOPE$'
 	assert_line --regexp "^${id:0:12}   $(net simple-network) +bridge +local$"
