@@ -49,6 +49,8 @@ int overlay_vxlan_delete(struct cni_ctx *ctx, unsigned vni);
 
 /* gateways.c: every configured subnet's gateway on the bridge. */
 int overlay_gateways_add(struct cni_ctx *ctx, struct nd_nl *nl, int bridge_ifindex);
+/* gateways.c: every configured subnet in networks/<net>.json (after the bridge steps). */
+int overlay_record_subnets(struct cni_ctx *ctx, int run_fd);
 
 /* verbs.c */
 int overlay_add(struct cni_ctx *ctx);

@@ -55,7 +55,7 @@ plug() {
 		fi
 	done
 	echo "# $adds ADDs, $dels DELs, $restarts agent restarts, ${#up[@]} attached" >&3
-	ov_wait_for 30 ov_converged
+	ov_wait_for 30 ov_converged || OV_VERBOSE=1 ov_check >"$ND_TMP/converge.out" 2>&1
 	sed 's/^/# /' "$ND_TMP/converge.out" >&3
 	grep -qx "stale=0 missing=0" "$ND_TMP/converge.out"
 	# And the traffic agrees: one container of each host reaches one of another.
