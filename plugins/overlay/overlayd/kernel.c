@@ -21,24 +21,12 @@
 #include "link.h"
 #include "log.h"
 
-struct entry {
-	int ifindex;
-	bool fdb; /* AF_BRIDGE: mac -> ip (the VTEP); else neighbour: ip -> mac */
-	uint8_t mac[6];
-	struct nd_addr ip;
-	bool keep; /* kernel side: desired; desired side: present */
-};
-
-struct entries {
-	struct entry *v;
-	size_t n, cap;
-};
-
 ND_CLEANUP(struct rtnl_neigh *, rtnl_neigh_put)
 
-static void entries_free(struct entries *l)
+void overlayd_entries_free(struct entries *l)
 {
 	free(l->v);
+	*l = (struct entries){ 0 };
 }
 
 static int push(struct entries *l, const struct entry *e)
@@ -75,32 +63,48 @@ static int push_unique(struct entries *l, const struct entry *e)
 	return contains(l, e) ? 0 : push(l, e);
 }
 
+/* The entries remote rm needs on this host (none when its network is not here). */
+/* The local network whose device carries rm's entries: NULL when not here, or a VTEP this host cannot (or must not) reach. */
+static const struct local_net *programmed(const struct agent *a, const struct remote *rm)
+{
+	const struct local_net *n = overlayd_net(a, rm->net);
+
+	if (!n || !n->ifindex || rm->vtep.family != n->o.vtep.family ||
+	    nd_addr_equal(&rm->vtep, &n->o.vtep))
+		return NULL;
+	return n;
+}
+
+int overlayd_entries_of(const struct agent *a, const struct remote *rm, struct entries *ret)
+{
+	const struct local_net *n = programmed(a, rm);
+	struct entry fdb = { .fdb = true, .ip = rm->vtep }, flood;
+	int r;
+
+	if (!n)
+		return 0;
+	fdb.ifindex = n->ifindex;
+	memcpy(fdb.mac, rm->mac, 6);
+	flood = fdb;
+	memset(flood.mac, 0, 6);
+	r = push_unique(ret, &fdb);
+	if (r >= 0)
+		r = push_unique(ret, &flood);
+	for (size_t k = 0; k < rm->rec.n_ips && r >= 0; k++) {
+		struct entry ne = { .ifindex = n->ifindex, .ip = rm->rec.ips[k].addr };
+
+		memcpy(ne.mac, rm->mac, 6);
+		r = push_unique(ret, &ne);
+	}
+	return r;
+}
+
 static int desired(const struct agent *a, struct entries *ret)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < a->n_remotes && r >= 0; i++) {
-		const struct remote *rm = &a->remotes[i];
-		const struct local_net *n = overlayd_net(a, rm->net);
-		struct entry fdb = { .fdb = true, .ip = rm->vtep }, flood;
-
-		if (!n || !n->ifindex || rm->vtep.family != n->o.vtep.family ||
-		    nd_addr_equal(&rm->vtep, &n->o.vtep))
-			continue; /* not here, or a VTEP this host cannot (or must not) reach */
-		fdb.ifindex = n->ifindex;
-		memcpy(fdb.mac, rm->mac, 6);
-		flood = fdb;
-		memset(flood.mac, 0, 6);
-		r = push_unique(ret, &fdb);
-		if (r >= 0)
-			r = push_unique(ret, &flood);
-		for (size_t k = 0; k < rm->rec.n_ips && r >= 0; k++) {
-			struct entry ne = { .ifindex = n->ifindex, .ip = rm->rec.ips[k].addr };
-
-			memcpy(ne.mac, rm->mac, 6);
-			r = push_unique(ret, &ne);
-		}
-	}
+	for (size_t i = 0; i < a->n_remotes && r >= 0; i++)
+		r = overlayd_entries_of(a, &a->remotes[i], ret);
 	return r;
 }
 
@@ -222,8 +226,50 @@ int overlayd_kernel_sync(struct agent *a)
 	}
 	if (added || removed)
 		nd_info("overlayd: kernel entries +%zu -%zu (%zu wanted)", added, removed, want.n);
-	entries_free(&want);
-	entries_free(&have);
+	overlayd_entries_free(&want);
+	overlayd_entries_free(&have);
 	a->kernel_dirty = r < 0;
 	return r;
+}
+
+/*
+ * An entry stays while any remote endpoint still needs it: the flood entry
+ * while its VTEP has one, and an address that moved to another container
+ * (same IP, so same MAC) keeps its FDB and neighbour entries.
+ */
+static bool needed(const struct agent *a, const struct entry *e)
+{
+	static const uint8_t zero[6];
+
+	for (size_t i = 0; i < a->n_remotes; i++) {
+		const struct remote *rm = &a->remotes[i];
+		const struct local_net *n = programmed(a, rm);
+
+		if (!n || n->ifindex != e->ifindex)
+			continue;
+		if (e->fdb && nd_addr_equal(&rm->vtep, &e->ip) &&
+		    (!memcmp(e->mac, zero, 6) || !memcmp(e->mac, rm->mac, 6)))
+			return true;
+		for (size_t k = 0; !e->fdb && k < rm->rec.n_ips; k++)
+			if (!memcmp(e->mac, rm->mac, 6) &&
+			    nd_addr_equal(&rm->rec.ips[k].addr, &e->ip))
+				return true;
+	}
+	return false;
+}
+
+void overlayd_kernel_change(struct agent *a, struct entries *old, struct entries *new)
+{
+	for (size_t i = 0; i < old->n; i++) {
+		const struct entry *e = &old->v[i];
+
+		if (contains(new, e) || needed(a, e))
+			continue;
+		log_entry(e, false, send_entry(a, e, false));
+	}
+	for (size_t i = 0; i < new->n; i++)
+		if (!contains(old, &new->v[i]))
+			log_entry(&new->v[i], true, send_entry(a, &new->v[i], true));
+	overlayd_entries_free(old);
+	overlayd_entries_free(new);
 }

@@ -87,6 +87,29 @@ const struct local_net *overlayd_net(const struct agent *a, const char *name);
 /* kernel.c: dumps the VXLAN devices' FDB and neighbour entries and fixes the difference. */
 int overlayd_kernel_sync(struct agent *a);
 
+/* One kernel entry of a remote endpoint. */
+struct entry {
+	int ifindex;
+	bool fdb; /* AF_BRIDGE: mac -> ip (the VTEP); else neighbour: ip -> mac */
+	uint8_t mac[6];
+	struct nd_addr ip;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+void overlayd_entries_free(struct entries *l);
+/* Appends the entries remote endpoint rm needs on this host. */
+int overlayd_entries_of(const struct agent *a, const struct remote *rm, struct entries *ret);
+/*
+ * Between two full passes: sends what a watch event changed (old's entries
+ * not in new go unless another endpoint needs them, new's not in old come).
+ * Call with the table already changed. Frees both lists.
+ */
+void overlayd_kernel_change(struct agent *a, struct entries *old, struct entries *new);
+
 /* mirror.c: remote records in endpoints/<net>/ of the run dir. */
 void overlayd_mirror_full(struct agent *a);
 void overlayd_mirror_dirty(struct agent *a);

@@ -108,23 +108,49 @@ static void mark_dirty(struct agent *a, const struct remote *r)
 	snprintf(a->dirty[a->n_dirty].net, sizeof(a->dirty[0].net), "%s", r->net);
 	snprintf(a->dirty[a->n_dirty].file, sizeof(a->dirty[0].file), "%s", r->file);
 	a->n_dirty++;
-	a->kernel_dirty = true;
 }
 
-static void remote_drop(struct agent *a, const char *key)
+/* The kernel follows each change at once; a full pass only at reconcile. */
+static void kernel_follow(struct agent *a, struct entries *old, const struct remote *now,
+			  bool loading)
 {
+	struct entries new = { 0 };
+
+	if (loading) {
+		overlayd_entries_free(old);
+		return;
+	}
+	if ((now && overlayd_entries_of(a, now, &new) < 0)) {
+		overlayd_entries_free(&new);
+		overlayd_entries_free(old);
+		a->kernel_dirty = true; /* out of memory: the full pass repairs it */
+		return;
+	}
+	overlayd_kernel_change(a, old, &new);
+}
+
+static void remote_drop(struct agent *a, const char *key, bool loading)
+{
+	struct entries old = { 0 };
 	ssize_t i = remote_find(a, key);
 
 	if (i < 0)
 		return;
 	mark_dirty(a, &a->remotes[i]);
+	if (!loading && overlayd_entries_of(a, &a->remotes[i], &old) < 0)
+		a->kernel_dirty = true;
 	remote_free(&a->remotes[i]);
 	a->remotes[i] = a->remotes[--a->n_remotes];
+	kernel_follow(a, &old, NULL, loading);
 }
 
-static void remote_put(struct agent *a, struct remote *r)
+static void remote_put(struct agent *a, struct remote *r, bool loading)
 {
+	struct entries old = { 0 };
 	ssize_t i = remote_find(a, r->key);
+
+	if (i >= 0 && !loading && overlayd_entries_of(a, &a->remotes[i], &old) < 0)
+		a->kernel_dirty = true;
 
 	if (i < 0 && a->n_remotes == a->cap_remotes) {
 		size_t cap = a->cap_remotes ? a->cap_remotes * 2 : 64;
@@ -133,6 +159,7 @@ static void remote_put(struct agent *a, struct remote *r)
 		if (!v) {
 			nd_err("overlayd: out of memory, endpoint %s skipped", r->key);
 			remote_free(r);
+			overlayd_entries_free(&old);
 			return;
 		}
 		a->remotes = v;
@@ -144,6 +171,7 @@ static void remote_put(struct agent *a, struct remote *r)
 		i = (ssize_t)a->n_remotes++;
 	a->remotes[i] = *r;
 	mark_dirty(a, r);
+	kernel_follow(a, &old, &a->remotes[i], loading);
 }
 
 /* Remembers a key of this host as published (with what it holds now). */
@@ -201,15 +229,15 @@ static bool remote_apply(struct agent *a, const struct nd_etcd_kv *kv, bool dele
 		return true;
 	}
 	if (deleted) {
-		remote_drop(a, kv->key);
+		remote_drop(a, kv->key, loading);
 		return true;
 	}
 	if (value_parse(kv->value, kv->value_len, &r, &why) < 0 || !(r.key = strdup(kv->key))) {
 		nd_warn("overlayd: skipping etcd key %.200s: %s", kv->key, why);
-		remote_drop(a, kv->key); /* what it said before no longer holds */
+		remote_drop(a, kv->key, loading); /* what it said before no longer holds */
 		return false;
 	}
-	remote_put(a, &r);
+	remote_put(a, &r, loading);
 	return true;
 }
 
