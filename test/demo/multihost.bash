@@ -95,4 +95,8 @@ CNI_ARGS="IgnoreUnknown=1" on 2 "$SRC/test/cni-exec" DEL "$TMP/mh.conflist" "$(c
 mh_wait sh -c "! ip netns exec demo-$ID-host1 ip neigh show dev $vx | grep -q '$client '"
 ping_ web "$client" "client (gone)"
 for p in "${MH_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+# The hosts go now rather than with the walkthrough's at exit: the kernel tears a
+# namespace down after `ip netns del` returns, and `ip netns list` run meanwhile
+# complains about the half-gone peers.
+for n in web client static host1 host2 underlay; do ip netns del "demo-$ID-$n" 2>/dev/null || true; done
 say "multi-host: done"
