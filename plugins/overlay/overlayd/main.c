@@ -172,13 +172,36 @@ static void lost(struct agent *a, const char *why, int r)
 		a->lease = 0;
 }
 
-/* Drains inotify; a change to overlay/ reloads the networks. */
+/*
+ * Our own mirror writes (their temp names, and the remote records they
+ * become) are no news: without this filter each remote event would have
+ * the agent read every record of the network again.
+ */
+static bool news(const struct agent *a, const struct inotify_event *ev)
+{
+	if (!ev->len || !ev->name[0] || (ev->mask & IN_Q_OVERFLOW))
+		return true;
+	if (strstr(ev->name, ".tmp."))
+		return false;
+	return !overlayd_remote_file(a, ev->name);
+}
+
+/* Drains inotify; a change to a local record or to overlay/ is published and reloads the networks. */
 static void run_dir_changed(struct agent *a)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool relevant = false;
+	ssize_t n;
 
-	while (read(a->ino_fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(a->ino_fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			relevant = relevant || news(a, ev);
+			p += sizeof(*ev) + ev->len;
+		}
+	if (!relevant)
+		return;
 	a->publish_dirty = true;
 	if (overlayd_nets_load(a) > 0) {
 		a->kernel_dirty = true;

@@ -78,6 +78,8 @@ void overlayd_remote_event(void *agent, const struct nd_etcd_event *ev);
 /* Replaces the table with kvs (a read of the whole endpoints prefix); own keys become pubs. */
 void overlayd_remotes_load(struct agent *a, const struct nd_etcd_kvs *kvs);
 void overlayd_remotes_clear(struct agent *a);
+/* True when file (<containerID>-<ifname>.json) is a remote endpoint's record name. */
+bool overlayd_remote_file(const struct agent *a, const char *file);
 
 /* nets.c: the local overlay networks and the inotify watches on their directories. */
 int overlayd_nets_load(struct agent *a);

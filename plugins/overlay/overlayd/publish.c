@@ -65,7 +65,9 @@ static int net_endpoints(const struct agent *a, const struct local_net *n, struc
 		struct nd_endpoint_record e;
 		char *key = NULL;
 
-		if (de->d_name[0] == '.' || nd_endpoint_record_read_file(fd, de->d_name, &e) < 0)
+		/* A remote endpoint's mirror is not ours to publish: not even read. */
+		if (de->d_name[0] == '.' || overlayd_remote_file(a, de->d_name) ||
+		    nd_endpoint_record_read_file(fd, de->d_name, &e) < 0)
 			continue;
 		if (!e.host[0]) {
 			nd_addr_to_str(&n->o.vtep, e.host);

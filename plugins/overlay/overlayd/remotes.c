@@ -263,3 +263,11 @@ void overlayd_remotes_load(struct agent *a, const struct nd_etcd_kvs *kvs)
 	a->mirror_full = true;
 	a->kernel_dirty = true;
 }
+
+bool overlayd_remote_file(const struct agent *a, const char *file)
+{
+	for (size_t i = 0; i < a->n_remotes; i++)
+		if (!strcmp(a->remotes[i].file, file))
+			return true;
+	return false;
+}
