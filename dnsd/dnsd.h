@@ -40,6 +40,7 @@ struct dnsd_ep {
 	size_t net; /* index into view.nets */
 	char file[2 * ND_NAME_MAX];
 	char lname[CNI_MAX_NAME]; /* name, lower case */
+	bool gone; /* its netns no longer exists: it answers nothing (netns.c) */
 };
 
 struct dnsd_index; /* hash tables, rebuilt from nets and eps after every change */
@@ -88,7 +89,10 @@ struct dnsd_query {
 	uint16_t flags;
 	char qname[256]; /* lower case, no trailing dot, "" for the root */
 	uint16_t qtype, qclass;
-	size_t question_end; /* offset just past the question */
+	size_t question_end; /* offset just past the question; 0 when it could not be read */
+	bool edns; /* a well-formed OPT came with it */
+	uint8_t edns_version;
+	uint16_t udp_size; /* the client's EDNS payload size; 512 without EDNS */
 };
 
 enum {
@@ -97,10 +101,17 @@ enum {
 	DNSD_RCODE_SERVFAIL = 2,
 	DNSD_RCODE_NXDOMAIN = 3,
 	DNSD_RCODE_NOTIMP = 4,
-	DNSD_RCODE_REFUSED = 5
+	DNSD_RCODE_REFUSED = 5,
+	DNSD_RCODE_BADVERS = 16 /* extended: 1 in OPT's upper bits, 0 in the header */
 };
 
-/* Parses a query; returns 0, or a DNS rcode (> 0) to answer with, or -1 to drop. */
+/* The payload size dnsd advertises in its OPT and answers UDP up to (RFC 9715's 1232). */
+#define DNSD_EDNS_SIZE 1232
+
+/*
+ * Parses a query; returns 0, or a DNS rcode (> 0) to answer with, or -1 to
+ * drop. question_end tells whether the question can be echoed with the rcode.
+ */
 int dnsd_wire_parse_query(const uint8_t *msg, size_t len, struct dnsd_query *q);
 
 struct dnsd_answer {
@@ -108,24 +119,34 @@ struct dnsd_answer {
 	size_t cap, len;
 	uint16_t ancount;
 	bool truncated;
+	bool opt; /* an OPT record goes last */
+	uint8_t ext_rcode;
+	size_t reserve; /* bytes kept for the OPT */
 };
 /* Starts a response to q in buf (header and question copied from the query). */
 void dnsd_wire_begin(struct dnsd_answer *a, const uint8_t *query, const struct dnsd_query *q,
 		     int rcode, bool authoritative);
 /* Appends an A/AAAA record for the question's name. */
 void dnsd_wire_add_addr(struct dnsd_answer *a, const struct nd_addr *addr);
-/* Appends a PTR record pointing at "name.domain". */
+/* Appends a PTR record pointing at "name.domain." (Docker's form: domain is the network). */
 void dnsd_wire_add_ptr(struct dnsd_answer *a, const char *name, const char *domain);
-/* Header-only error response for a query too broken to echo (FORMERR without question). */
-size_t dnsd_wire_error(uint8_t *buf, size_t cap, const uint8_t *query, size_t len, int rcode);
+/*
+ * Error response from a query's head: the header and, when head_len goes past
+ * it, the question (head_len is question_end, or 12 for a header only).
+ */
+size_t dnsd_wire_error(uint8_t *buf, size_t cap, const uint8_t *head, size_t head_len, int rcode);
 /* Fills the counts into the header; returns the length. */
 size_t dnsd_wire_end(struct dnsd_answer *a);
 /* Upstream reply sanity (ldns): 0 when it is a well-formed response. */
 int dnsd_wire_check_reply(const uint8_t *msg, size_t len, bool *truncated);
 
-/* answer.c: what a querier may see. Returns the response length, 0 to forward. */
+/*
+ * answer.c: what a querier may see. Returns the response length, 0 to
+ * forward, SIZE_MAX to drop. Over UDP the answer is cut to what the client
+ * takes (512, or its EDNS size up to DNSD_EDNS_SIZE).
+ */
 size_t dnsd_answer(struct dnsd *d, size_t net, const struct nd_addr *src, const uint8_t *msg,
-		   size_t len, uint8_t *out, size_t cap);
+		   size_t len, uint8_t *out, size_t cap, bool tcp);
 
 /* listen.c: UDP and TCP listeners on the gateways of DNS-enabled networks. */
 int dnsd_listeners_sync(struct dnsd *d);
@@ -162,7 +183,8 @@ struct dnsd_forwarder;
 struct dnsd_watcher;
 
 struct dnsd {
-	char run_dir[PATH_MAX];
+	char run_dir[PATH_MAX]; /* for messages; everything is read through run_fd */
+	int run_fd; /* opened before privileges are dropped */
 	char resolv_conf[PATH_MAX];
 	uint16_t port;
 	int epoll_fd;

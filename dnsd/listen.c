@@ -108,7 +108,7 @@ static int on_udp(struct dnsd *d, struct nd_watch *w, uint32_t events)
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
 		addr_of(&peer, &src);
-		len = dnsd_answer(d, l->net_index, &src, in, (size_t)n, out, 512);
+		len = dnsd_answer(d, l->net_index, &src, in, (size_t)n, out, sizeof(out), false);
 		if (len == SIZE_MAX)
 			continue;
 		if (len == 0)
@@ -139,8 +139,8 @@ static void conn_serve(struct dnsd *d, struct tcp_conn *c)
 
 		if (c->len < 2 + need)
 			return;
-		len = dnsd_answer(d, c->net_index, &src, c->buf + 2, need, out + 2,
-				  sizeof(out) - 2);
+		len = dnsd_answer(d, c->net_index, &src, c->buf + 2, need, out + 2, sizeof(out) - 2,
+				  true);
 		if (len == 0) {
 			dnsd_forward(d, c->net_index, c->buf + 2, need, c->w.fd, &c->peer,
 				     sizeof(c->peer), true);

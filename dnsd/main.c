@@ -75,6 +75,11 @@ static int start(struct dnsd *d, const char *user)
 	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epoll_fd < 0)
 		return -errno;
+	/* Opened once as root: the path above it may be closed to the user it runs as. */
+	d->run_fd = nd_dir_open(d->run_dir, true);
+	if (d->run_fd < 0)
+		return nd_log_errno(d->run_fd, "opening run dir %s: %s", d->run_dir,
+				    strerror(-d->run_fd));
 	d->n_upstreams = (size_t)dnsd_resolv_load(d->resolv_conf, d->upstreams, DNSD_MAX_UPSTREAMS);
 	r = dnsd_watch_init(d);
 	if (r >= 0)
@@ -99,6 +104,7 @@ int main(int argc, char **argv)
 
 	if (!d)
 		return 1;
+	d->run_fd = d->epoll_fd = -1;
 	snprintf(d->run_dir, sizeof(d->run_dir), "%s", nd_run_dir_path(NULL));
 	snprintf(d->resolv_conf, sizeof(d->resolv_conf), "/etc/resolv.conf");
 	d->port = 53;
@@ -114,7 +120,10 @@ int main(int argc, char **argv)
 	dnsd_forward_close(d);
 	dnsd_watch_close(d);
 	dnsd_view_free(&d->view);
-	close(d->epoll_fd);
+	if (d->epoll_fd >= 0)
+		close(d->epoll_fd);
+	if (d->run_fd >= 0)
+		close(d->run_fd);
 	free(d);
 	return r < 0 ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -33,17 +34,30 @@ struct dnsd_watcher {
 	size_t n;
 };
 
+/*
+ * inotify takes a path: the run dir's fd as /proc/self/fd/N, so that the
+ * directories above the run dir need not be open to the daemon's user.
+ */
 static void watch_dir(struct dnsd *d, const char *rel, const char *net)
 {
 	struct dnsd_watcher *w = d->watcher;
 	char path[PATH_MAX];
 	int wd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->run_dir, rel) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", d->run_fd, rel) >=
+	    sizeof(path))
 		return;
-	nd_mkdir_p(path);
+	if (mkdirat(d->run_fd, rel, 0755) < 0 && errno != EEXIST && errno != ENOENT)
+		nd_warn("creating %s/%s: %s", d->run_dir, rel, strerror(errno));
 	wd = inotify_add_watch(w->inotify.fd, path, EVENTS | IN_ONLYDIR);
-	if (wd < 0 || w->n == MAX_DIRS)
+	if (wd < 0) {
+		nd_warn("%s%s cannot be followed: %s/%s: %s",
+			net[0] && strcmp(net, "*") ? "network " : "",
+			net[0] && strcmp(net, "*") ? net : "the run dir", d->run_dir, rel,
+			strerror(errno));
+		return;
+	}
+	if (w->n == MAX_DIRS)
 		return;
 	for (size_t i = 0; i < w->n; i++)
 		if (w->dirs[i].wd == wd)

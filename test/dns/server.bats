@@ -64,7 +64,7 @@ teardown() { nd_teardown; }
 	named client "$A"
 	dnsd_start
 	ip=$(addr_on web "$A")
-	assert_equal "$(inside client dig +short @10.234.0.1 -x "$ip")" "web.dns.netdock."
+	assert_equal "$(inside client dig +short @10.234.0.1 -x "$ip")" "web.anet-$ND_ID."
 	assert_equal "$(q client web.dns.netdock A 10.234.0.1)" "$ip"
 	assert_equal "$(status client nobody.dns.netdock 10.234.0.1)" NXDOMAIN
 	assert_equal "$(inside client dig +tcp +short @10.234.0.1 web)" "$ip"
