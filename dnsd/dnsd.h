@@ -170,7 +170,23 @@ void dnsd_watch_close(struct dnsd *d);
 /* loop.c */
 int dnsd_loop_add(struct dnsd *d, struct nd_watch *w, uint32_t events);
 void dnsd_loop_del(struct dnsd *d, struct nd_watch *w);
+/*
+ * w's fd is closed and owner (malloc'd, holding w) goes: w ignores events
+ * still queued in this round, and owner is freed after it.
+ */
+void dnsd_loop_retire(struct dnsd *d, struct nd_watch *w, void *owner);
 int dnsd_loop_run(struct dnsd *d);
+void dnsd_loop_close(struct dnsd *d);
+
+/* tcp.c: client connections (RFC 7766 idle timeout, a cap, buffers only in flight). */
+int dnsd_tcp_init(struct dnsd *d);
+/* Accepts what listen_fd has, evicting the oldest idle connection at the cap. */
+int dnsd_tcp_accept(struct dnsd *d, int listen_fd, size_t net_index);
+size_t dnsd_tcp_count(const struct dnsd *d);
+void dnsd_tcp_close(struct dnsd *d);
+
+/* listen.c helpers shared with tcp.c */
+void dnsd_sockaddr_addr(const struct sockaddr_storage *ss, struct nd_addr *a);
 
 /* privdrop.c */
 int dnsd_drop_privileges(const char *user);
@@ -181,6 +197,10 @@ int dnsd_resolv_load(const char *path, struct nd_addr *ret, size_t max);
 struct dnsd_listener;
 struct dnsd_forwarder;
 struct dnsd_watcher;
+struct dnsd_tcp;
+
+#define DNSD_TCP_IDLE_MS 3000 /* RFC 7766 6.2.3: "on the order of seconds" */
+#define DNSD_TCP_MAX 128
 
 struct dnsd {
 	char run_dir[PATH_MAX]; /* for messages; everything is read through run_fd */
@@ -193,6 +213,11 @@ struct dnsd {
 	struct dnsd_listener *listeners; /* list */
 	struct dnsd_forwarder *forwarder;
 	struct dnsd_watcher *watcher;
+	struct dnsd_tcp *tcp;
+	uint64_t tcp_idle_ms;
+	size_t tcp_max;
+	void **retired; /* freed after the current loop round */
+	size_t n_retired, cap_retired;
 	struct nd_addr upstreams[DNSD_MAX_UPSTREAMS];
 	size_t n_upstreams;
 	uint32_t rotation; /* shared alias answers rotate between queries */

@@ -101,7 +101,7 @@ static void slot_free(struct dnsd *d, struct pending *p)
 	if (p->conn) {
 		dnsd_loop_del(d, &p->conn->w);
 		close(p->conn->w.fd);
-		free(p->conn);
+		dnsd_loop_retire(d, &p->conn->w, p->conn);
 		p->conn = NULL;
 	}
 	free(p->head);

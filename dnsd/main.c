@@ -23,6 +23,8 @@ static void usage(FILE *out)
 		"  --port N            port to listen on (default 53)\n"
 		"  --user NAME         user to run as after binding (default nobody)\n"
 		"  --resolv-conf FILE  upstream servers (default /etc/resolv.conf)\n"
+		"  --tcp-idle-ms N     close TCP connections idle this long (default 3000)\n"
+		"  --tcp-max N         TCP connections at most; the oldest idle goes first (default 128)\n"
 		"  --help              this text\n");
 }
 
@@ -33,12 +35,14 @@ static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
 		{ "port", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "resolv-conf", required_argument, NULL, 'c' },
+		{ "tcp-idle-ms", required_argument, NULL, 'i' },
+		{ "tcp-max", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:p:u:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:u:c:i:m:h", opts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -54,6 +58,18 @@ static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
 			break;
 		case 'u':
 			*user = optarg;
+			break;
+		case 'i':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 3600000)
+				return -EINVAL;
+			d->tcp_idle_ms = (uint64_t)v;
+			break;
+		case 'm':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 65536)
+				return -EINVAL;
+			d->tcp_max = (size_t)v;
 			break;
 		case 'c':
 			snprintf(d->resolv_conf, sizeof(d->resolv_conf), "%s", optarg);
@@ -85,6 +101,8 @@ static int start(struct dnsd *d, const char *user)
 	if (r >= 0)
 		r = dnsd_forward_init(d);
 	if (r >= 0)
+		r = dnsd_tcp_init(d);
+	if (r >= 0)
 		r = dnsd_watch_sync(d);
 	if (r < 0)
 		return nd_log_errno(r, "starting: %s", strerror(-r));
@@ -108,6 +126,8 @@ int main(int argc, char **argv)
 	snprintf(d->run_dir, sizeof(d->run_dir), "%s", nd_run_dir_path(NULL));
 	snprintf(d->resolv_conf, sizeof(d->resolv_conf), "/etc/resolv.conf");
 	d->port = 53;
+	d->tcp_idle_ms = DNSD_TCP_IDLE_MS;
+	d->tcp_max = DNSD_TCP_MAX;
 	if (parse_args(argc, argv, d, &user) < 0) {
 		usage(stderr);
 		free(d);
@@ -116,9 +136,11 @@ int main(int argc, char **argv)
 	r = start(d, user);
 	if (r >= 0)
 		r = dnsd_loop_run(d);
+	dnsd_tcp_close(d);
 	dnsd_listeners_close(d);
 	dnsd_forward_close(d);
 	dnsd_watch_close(d);
+	dnsd_loop_close(d);
 	dnsd_view_free(&d->view);
 	if (d->epoll_fd >= 0)
 		close(d->epoll_fd);
