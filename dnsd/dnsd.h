@@ -76,6 +76,9 @@ void dnsd_index_alias_each(const struct dnsd_index *ix, size_t net, const char *
 /* Every endpoint of container cid. */
 void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dnsd_ep_fn fn,
 			       void *data);
+/* Every endpoint whose record names netns path. */
+void dnsd_index_netns_each(const struct dnsd_index *ix, const char *path, dnsd_ep_fn fn,
+			   void *data);
 /* (Re)builds *ret over v, reusing an existing index's memory when *ret is set. */
 int dnsd_index_build(struct dnsd_view *v, struct dnsd_index **ret);
 void dnsd_index_free(struct dnsd_index *ix);
@@ -188,6 +191,12 @@ void dnsd_tcp_close(struct dnsd *d);
 /* listen.c helpers shared with tcp.c */
 void dnsd_sockaddr_addr(const struct sockaddr_storage *ss, struct nd_addr *a);
 
+/* netns.c: endpoints whose netns is gone (followed by events, never polled). */
+int dnsd_netns_init(struct dnsd *d);
+/* Sets ep->gone from its netns now, and follows it from here on. */
+void dnsd_netns_track(struct dnsd *d, struct dnsd_ep *ep);
+void dnsd_netns_close(struct dnsd *d);
+
 /* privdrop.c */
 int dnsd_drop_privileges(const char *user);
 
@@ -198,6 +207,7 @@ struct dnsd_listener;
 struct dnsd_forwarder;
 struct dnsd_watcher;
 struct dnsd_tcp;
+struct dnsd_netns;
 
 #define DNSD_TCP_IDLE_MS 3000 /* RFC 7766 6.2.3: "on the order of seconds" */
 #define DNSD_TCP_MAX 128
@@ -214,6 +224,7 @@ struct dnsd {
 	struct dnsd_forwarder *forwarder;
 	struct dnsd_watcher *watcher;
 	struct dnsd_tcp *tcp;
+	struct dnsd_netns *netns;
 	uint64_t tcp_idle_ms;
 	size_t tcp_max;
 	void **retired; /* freed after the current loop round */

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-enum ix_kind { IX_NAME, IX_ALIAS, IX_ADDR, IX_ADDR_ANY, IX_CID, IX_DEAD };
+enum ix_kind { IX_NAME, IX_ALIAS, IX_ADDR, IX_ADDR_ANY, IX_CID, IX_NETNS, IX_DEAD };
+
+/* Keys that hold across networks. */
+#define GLOBAL(kind) ((kind) == IX_ADDR_ANY || (kind) == IX_CID || (kind) == IX_NETNS)
 
 struct ix_item {
 	uint64_t hash;
@@ -53,7 +56,7 @@ static uint64_t hash_key(uint8_t kind, size_t net, const char *str, const struct
 static bool same_key(const struct ix_item *it, uint8_t kind, size_t net, const char *str,
 		     const struct nd_addr *a)
 {
-	if (it->kind != kind || (kind != IX_ADDR_ANY && kind != IX_CID && it->net != net))
+	if (it->kind != kind || (!GLOBAL(kind) && it->net != net))
 		return false;
 	if (str)
 		return !strcasecmp(it->str, str);
@@ -67,7 +70,7 @@ static void lookup(const struct dnsd_index *ix, uint8_t kind, size_t net, const 
 
 	if (!ix || !ix->n)
 		return;
-	h = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : net, str, a);
+	h = hash_key(kind, GLOBAL(kind) ? 0 : net, str, a);
 	for (uint32_t i = ix->buckets[h & ix->mask]; i != UINT32_MAX; i = ix->items[i].next)
 		if (ix->items[i].hash == h && same_key(&ix->items[i], kind, net, str, a))
 			fn(data, ix->items[i].ep);
@@ -114,6 +117,11 @@ void dnsd_index_container_each(const struct dnsd_index *ix, const char *cid, dns
 	lookup(ix, IX_CID, 0, cid, NULL, fn, data);
 }
 
+void dnsd_index_netns_each(const struct dnsd_index *ix, const char *path, dnsd_ep_fn fn, void *data)
+{
+	lookup(ix, IX_NETNS, 0, path, NULL, fn, data);
+}
+
 static void put(struct dnsd_index *ix, uint8_t kind, const struct dnsd_ep *ep, const char *str,
 		const struct nd_addr *a)
 {
@@ -125,7 +133,7 @@ static void put(struct dnsd_index *ix, uint8_t kind, const struct dnsd_ep *ep, c
 	*it = (struct ix_item){ .kind = kind, .net = ep->net, .str = str, .ep = ep };
 	if (a)
 		it->addr = *a;
-	it->hash = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : ep->net, str, a);
+	it->hash = hash_key(kind, GLOBAL(kind) ? 0 : ep->net, str, a);
 	ix->n++;
 }
 
@@ -134,7 +142,7 @@ static size_t items_needed(const struct dnsd_view *v)
 	size_t n = 0;
 
 	for (size_t i = 0; i < v->n_eps; i++)
-		n += 2 + v->eps[i]->rec.aliases.n + 2 * v->eps[i]->rec.n_ips;
+		n += 3 + v->eps[i]->rec.aliases.n + 2 * v->eps[i]->rec.n_ips;
 	return n;
 }
 
@@ -142,6 +150,7 @@ static void index_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
 {
 	put(ix, IX_NAME, ep, ep->rec.name, NULL);
 	put(ix, IX_CID, ep, ep->rec.container_id, NULL);
+	put(ix, IX_NETNS, ep, ep->rec.netns, NULL);
 	for (size_t j = 0; j < ep->rec.aliases.n; j++)
 		put(ix, IX_ALIAS, ep, ep->rec.aliases.v[j], NULL);
 	for (size_t j = 0; j < ep->rec.n_ips; j++) {
@@ -194,7 +203,7 @@ static void link_from(struct dnsd_index *ix, size_t first)
 static void kill_key(struct dnsd_index *ix, uint8_t kind, const struct dnsd_ep *ep, const char *str,
 		     const struct nd_addr *a)
 {
-	uint64_t h = hash_key(kind, kind == IX_ADDR_ANY || kind == IX_CID ? 0 : ep->net, str, a);
+	uint64_t h = hash_key(kind, GLOBAL(kind) ? 0 : ep->net, str, a);
 
 	for (uint32_t i = ix->buckets[h & ix->mask]; i != UINT32_MAX; i = ix->items[i].next)
 		if (ix->items[i].ep == ep && ix->items[i].kind != IX_DEAD) {
@@ -209,6 +218,7 @@ void dnsd_index_remove_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
 		return;
 	kill_key(ix, IX_NAME, ep, ep->rec.name, NULL);
 	kill_key(ix, IX_CID, ep, ep->rec.container_id, NULL);
+	kill_key(ix, IX_NETNS, ep, ep->rec.netns, NULL);
 	for (size_t j = 0; j < ep->rec.aliases.n; j++)
 		kill_key(ix, IX_ALIAS, ep, ep->rec.aliases.v[j], NULL);
 	for (size_t j = 0; j < ep->rec.n_ips; j++) {
@@ -220,7 +230,7 @@ void dnsd_index_remove_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
 int dnsd_index_add_ep(struct dnsd_index *ix, const struct dnsd_ep *ep)
 {
 	size_t first = ix ? ix->n : 0;
-	size_t need = 2 + ep->rec.aliases.n + 2 * ep->rec.n_ips;
+	size_t need = 3 + ep->rec.aliases.n + 2 * ep->rec.n_ips;
 
 	/* A full build when the room is gone or half the items are dead. */
 	if (!ix || ix->n + need > ix->cap || (ix->n + need) * 2 > ix->mask + 1 ||

@@ -97,7 +97,9 @@ static int start(struct dnsd *d, const char *user)
 		return nd_log_errno(d->run_fd, "opening run dir %s: %s", d->run_dir,
 				    strerror(-d->run_fd));
 	d->n_upstreams = (size_t)dnsd_resolv_load(d->resolv_conf, d->upstreams, DNSD_MAX_UPSTREAMS);
-	r = dnsd_watch_init(d);
+	r = dnsd_netns_init(d);
+	if (r >= 0)
+		r = dnsd_watch_init(d);
 	if (r >= 0)
 		r = dnsd_forward_init(d);
 	if (r >= 0)
@@ -140,6 +142,7 @@ int main(int argc, char **argv)
 	dnsd_listeners_close(d);
 	dnsd_forward_close(d);
 	dnsd_watch_close(d);
+	dnsd_netns_close(d);
 	dnsd_loop_close(d);
 	dnsd_view_free(&d->view);
 	if (d->epoll_fd >= 0)

@@ -60,6 +60,7 @@ static int read_ep(struct dnsd *d, int dirfd, const char *net_name, const char *
 		return r;
 	}
 	ep->net = net;
+	dnsd_netns_track(d, ep);
 	snprintf(ep->file, sizeof(ep->file), "%s", file);
 	for (size_t i = 0; i < sizeof(ep->lname) - 1 && ep->rec.name[i]; i++)
 		ep->lname[i] = (char)tolower((unsigned char)ep->rec.name[i]);
