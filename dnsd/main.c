@@ -104,13 +104,18 @@ static int start(struct dnsd *d, const char *user)
 		r = dnsd_forward_init(d);
 	if (r >= 0)
 		r = dnsd_tcp_init(d);
-	if (r >= 0)
-		r = dnsd_watch_sync(d);
 	if (r < 0)
 		return nd_log_errno(r, "starting: %s", strerror(-r));
 	r = dnsd_drop_privileges(user);
 	if (r < 0)
 		return nd_log_errno(r, "dropping privileges to %s: %s", user, strerror(-r));
+	/*
+	 * The first read is made as the user it runs as: what it cannot read now it
+	 * could not read after the next change either, and says so from the start.
+	 */
+	r = dnsd_watch_sync(d);
+	if (r < 0)
+		return nd_log_errno(r, "reading %s: %s", d->run_dir, strerror(-r));
 	nd_info("serving %zu networks from %s, %zu upstreams", d->view.n_nets, d->run_dir,
 		d->n_upstreams);
 	return 0;

@@ -47,14 +47,17 @@ static void watch_dir(struct dnsd *d, const char *rel, const char *net)
 	if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", d->run_fd, rel) >=
 	    sizeof(path))
 		return;
-	if (mkdirat(d->run_fd, rel, 0755) < 0 && errno != EEXIST && errno != ENOENT)
-		nd_warn("creating %s/%s: %s", d->run_dir, rel, strerror(errno));
+	/* networks/ and endpoints/ exist from the start (made as root); a network's own
+	 * directory comes with its first endpoint, seen through the endpoints/ watch. */
+	if (!net[0] || !strcmp(net, "*"))
+		mkdirat(d->run_fd, rel, 0755);
 	wd = inotify_add_watch(w->inotify.fd, path, EVENTS | IN_ONLYDIR);
 	if (wd < 0) {
-		nd_warn("%s%s cannot be followed: %s/%s: %s",
-			net[0] && strcmp(net, "*") ? "network " : "",
-			net[0] && strcmp(net, "*") ? net : "the run dir", d->run_dir, rel,
-			strerror(errno));
+		if (errno != ENOENT || !net[0] || !strcmp(net, "*"))
+			nd_warn("%s %s cannot be followed: %s/%s: %s",
+				net[0] && strcmp(net, "*") ? "network" : "run dir",
+				net[0] && strcmp(net, "*") ? net : rel, d->run_dir, rel,
+				strerror(errno));
 		return;
 	}
 	if (w->n == MAX_DIRS)

@@ -10,7 +10,7 @@ load lib
 setup() {
 	nd_setup
 	upstream_start
-	A=$(br_net anet '[{"subnet":"10.236.0.0/24"}]')
+	A=$(br_net anet '[{"subnet":"10.166.0.0/24"}]')
 	named web "$A"
 	named client "$A"
 }
@@ -18,7 +18,7 @@ teardown() { nd_teardown; }
 
 @test "idle and half-open connections are closed, the cap holds 1,000 connections, RSS comes back" {
 	dnsd_start
-	run inside client python3 "$ND_SRC/test/dns/tcp-abuse.py" 10.236.0.1 "$DNSD_PID" 1000 128
+	run inside client python3 "$ND_SRC/test/dns/tcp-abuse.py" 10.166.0.1 "$DNSD_PID" 1000 128
 	echo "$output"
 	assert_success
 	assert_line "idle connection closed: yes"
@@ -32,12 +32,12 @@ teardown() { nd_teardown; }
 	growth=$(sed -n 's/^rss growth during KiB: //p' <<<"$output")
 	[ "$growth" -lt 2048 ]
 	kill -0 "$DNSD_PID"
-	assert_equal "$(q client web A 10.236.0.1)" "$(addr_on web "$A")"
+	assert_equal "$(q client web A 10.166.0.1)" "$(addr_on web "$A")"
 }
 
 @test "--tcp-max and --tcp-idle-ms: a smaller cap, a shorter timeout" {
 	dnsd_start --tcp-max 8 --tcp-idle-ms 500
-	run inside client python3 "$ND_SRC/test/dns/tcp-abuse.py" 10.236.0.1 "$DNSD_PID" 100 8
+	run inside client python3 "$ND_SRC/test/dns/tcp-abuse.py" 10.166.0.1 "$DNSD_PID" 100 8
 	echo "$output"
 	assert_success
 	assert_line "idle connection closed: yes"
@@ -51,9 +51,9 @@ teardown() { nd_teardown; }
 @test "a burst of connections fits the accept backlog, and each is answered" {
 	dnsd_start
 	# the listener's backlog (Send-Q of a listening socket) holds a burst
-	backlog=$(ss -Hltn 'src 10.236.0.1 and sport = :53' | awk '{print $3}')
+	backlog=$(ss -Hltn 'src 10.166.0.1 and sport = :53' | awk '{print $3}')
 	[ "$backlog" -ge 1024 ]
-	run inside client python3 - 10.236.0.1 <<'PY'
+	run inside client python3 - 10.166.0.1 <<'PY'
 import select, socket, struct, sys
 q = struct.pack(">HHHHHH", 9, 0x0100, 1, 0, 0, 0) + b"\x03web\x00" + struct.pack(">HH", 1, 1)
 socks = [socket.socket() for _ in range(100)]
