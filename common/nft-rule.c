@@ -32,7 +32,7 @@ struct nd_nft_rule *nd_nft_rule_begin(struct nd_nft_txn *txn, const char *chain)
 	}
 	nftnl_rule_set_str(r->rule, NFTNL_RULE_TABLE, txn->table);
 	nftnl_rule_set_str(r->rule, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r->rule, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_u32(r->rule, NFTNL_RULE_FAMILY, txn->family);
 	return r;
 }
 

@@ -56,11 +56,17 @@ int nd_nft_txn_new(struct nd_nft_txn **ret)
 	mnl_socket_setsockopt(txn->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(txn->nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	snprintf(txn->table, sizeof(txn->table), "%s", nd_nft_table_name());
+	txn->family = NFPROTO_INET;
 	txn->seq = (uint32_t)time(NULL);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(txn->batch), txn->seq++);
 	mnl_nlmsg_batch_next(txn->batch);
 	*ret = steal_ptr(txn);
 	return 0;
+}
+
+void nd_nft_txn_set_family(struct nd_nft_txn *txn, uint8_t family)
+{
+	txn->family = family;
 }
 
 void nd_nft_txn_free(struct nd_nft_txn *txn)
@@ -93,7 +99,7 @@ struct nlmsghdr *nd_nft_txn_msg(struct nd_nft_txn *txn, uint16_t type, uint16_t 
 	m = &txn->msgs[txn->n_msgs++];
 	m->seq = txn->seq;
 	snprintf(m->what, sizeof(m->what), "%s %s", what, obj ? obj : "");
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, NFPROTO_INET,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, txn->family,
 				     flags | NLM_F_ACK, txn->seq++);
 }
 
@@ -205,7 +211,7 @@ static struct nftnl_set *set_new(const struct nd_nft_txn *txn, const char *name)
 		return NULL;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, txn->table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, txn->family);
 	return s;
 }
 

@@ -19,12 +19,17 @@
 struct nd_nft_txn;
 struct nd_nft_rule;
 
-/* The table name: $NETDOCK_NFT_TABLE, else "netdock". Family is always inet. */
+/* The table name: $NETDOCK_NFT_TABLE, else "netdock" (inet, and bridge for antispoof.h). */
 const char *nd_nft_table_name(void);
 
 /* New empty batch on a new netlink socket. Returns 0 or -errno. */
 int nd_nft_txn_new(struct nd_nft_txn **ret);
 void nd_nft_txn_free(struct nd_nft_txn *txn);
+/*
+ * The family of the objects queued from now on (NFPROTO_INET by default;
+ * NFPROTO_BRIDGE for the bridge table of the same name). One batch may mix them.
+ */
+void nd_nft_txn_set_family(struct nd_nft_txn *txn, uint8_t family);
 
 /* Adds the table if missing (never fails because it exists). */
 int nd_nft_table_declare(struct nd_nft_txn *txn);

@@ -198,14 +198,14 @@ static int nft_commit(struct cni_ctx *ctx, struct attach *a)
 
 	/*
 	 * Every nftables commit ends with an RCU grace period that the next
-	 * netfilter socket close waits for (~10 ms); the network's entries are
-	 * the same for all its containers, so only its first ADD commits.
+	 * netfilter socket close waits for (~10 ms): the network's entries go
+	 * in the same batch as this port's source addresses (antispoof.h).
 	 */
-	if (!a->network_setup)
-		return 0;
 	r = nd_nft_txn_new(&txn);
-	if (r >= 0)
+	if (r >= 0 && a->network_setup)
 		r = nd_isolation_add(txn, &a->isolation);
+	if (r >= 0)
+		r = bridge_antispoof_add(txn, a->host_ifname, &a->ipam);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	if (r < 0) {

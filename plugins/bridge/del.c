@@ -53,6 +53,8 @@ static int remove_attachment(struct cni_ctx *ctx, int run_fd, const char *cid, c
 	int r = nd_nl_open(&nl);
 
 	bridge_host_ifname(cid, ifname, host);
+	if (r >= 0)
+		r = bridge_antispoof_remove(ctx, run_fd, cid, ifname, host);
 	/* Deleting the host end takes the container end with it, wherever it is. */
 	if (r >= 0)
 		r = nd_link_delete(nl, host);
