@@ -60,9 +60,11 @@ $(call comp_lib,$(1)): $(call obj,$(call comp_srcs,$(1))) $(call obj,$(1)/main.c
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
+# --as-needed: dnsd uses ldns's constants only, and libldns brought libcrypto
+# and libssl along (1.9 MB of its resident memory); libmnl goes too.
 $(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -Wl,--as-needed $(LDLIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -140,7 +140,7 @@ void dnsd_wire_add_ptr(struct dnsd_answer *a, const char *name, const char *doma
 size_t dnsd_wire_error(uint8_t *buf, size_t cap, const uint8_t *head, size_t head_len, int rcode);
 /* Fills the counts into the header; returns the length. */
 size_t dnsd_wire_end(struct dnsd_answer *a);
-/* Upstream reply sanity (ldns): 0 when it is a well-formed response. */
+/* Upstream reply sanity: 0 when it is a well-formed response; *truncated gets TC. */
 int dnsd_wire_check_reply(const uint8_t *msg, size_t len, bool *truncated);
 
 /*

@@ -3,7 +3,8 @@
  * DNS wire format. Queries are read through a cursor that checks the bytes
  * left before every read (NSD's discipline); a question with a compression
  * pointer, a label over 63 or a name over 255 bytes is FORMERR. Answers are
- * written into the caller's buffer: a local answer allocates nothing.
+ * written into the caller's buffer: a local answer allocates nothing. Only
+ * ldns's constants are used (see dnsd_wire_check_reply).
  */
 #include "dnsd.h"
 
@@ -291,13 +292,41 @@ size_t dnsd_wire_end(struct dnsd_answer *a)
 	return a->len;
 }
 
+/*
+ * An upstream's reply is passed on only when it parses as a response: QR
+ * set, every question and record inside the message, names (compressed or
+ * not) within bounds. This walk replaces ldns here: linking ldns pulled
+ * libcrypto and libssl into the daemon, 1.9 MB of its 4 MB resident at rest.
+ */
 int dnsd_wire_check_reply(const uint8_t *msg, size_t len, bool *truncated)
 {
-	ldns_pkt *pkt = NULL;
+	struct cursor c = { msg, msg + len };
+	uint16_t id, flags, counts[4];
+	bool root;
 
-	if (ldns_wire2pkt(&pkt, msg, len) != LDNS_STATUS_OK)
+	if (!take_u16(&c, &id) || !take_u16(&c, &flags))
 		return -1;
-	*truncated = ldns_pkt_tc(pkt);
-	ldns_pkt_free(pkt);
+	for (int i = 0; i < 4; i++)
+		if (!take_u16(&c, &counts[i]))
+			return -1;
+	if (!(flags & FLAG_QR))
+		return -1;
+	for (uint16_t i = 0; i < counts[0]; i++)
+		if (!skip_name(&c, &root) || c.end - c.p < 4)
+			return -1;
+		else
+			c.p += 4;
+	for (uint32_t i = 0; i < (uint32_t)counts[1] + counts[2] + counts[3]; i++) {
+		uint16_t rdlen = 0;
+
+		if (!skip_name(&c, &root) || c.end - c.p < 10)
+			return -1;
+		c.p += 8;
+		take_u16(&c, &rdlen);
+		if (c.end - c.p < rdlen)
+			return -1;
+		c.p += rdlen;
+	}
+	*truncated = flags & FLAG_TC;
 	return 0;
 }
