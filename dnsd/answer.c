@@ -77,17 +77,17 @@ static void resolve_links(const struct dnsd *d, const struct querier *q, const c
 			  const struct scope *s, struct found *f)
 {
 	for (size_t i = 0; i < q->n; i++) {
-		const struct nd_strv *links = &q->eps[i]->rec.links;
+		const struct dnsd_ep *ep = q->eps[i];
 
-		for (size_t j = 0; in_scope(d, q->eps[i], s) && j < links->n; j++) {
+		for (size_t j = 0; in_scope(d, ep, s) && j < ep->n_links; j++) {
 			char target[CNI_MAX_NAME];
-			const char *colon = strchr(links->v[j], ':');
-			const char *alias = colon ? colon + 1 : links->v[j];
-			size_t tlen = colon ? (size_t)(colon - links->v[j]) : strlen(links->v[j]);
+			const char *colon = strchr(ep->links[j], ':');
+			const char *alias = colon ? colon + 1 : ep->links[j];
+			size_t tlen = colon ? (size_t)(colon - ep->links[j]) : strlen(ep->links[j]);
 
 			if (strcasecmp(alias, name) || tlen >= sizeof(target))
 				continue;
-			memcpy(target, links->v[j], tlen);
+			memcpy(target, ep->links[j], tlen);
 			target[tlen] = '\0';
 			dnsd_index_name_each(d->view.index, q->eps[i]->net, target, add_found, f);
 		}
@@ -147,13 +147,13 @@ static void add_addresses(struct dnsd *d, struct dnsd_answer *a, const struct fo
 	for (size_t k = 0; k < f->n; k++) {
 		const struct dnsd_ep *ep = f->eps[(start + k) % f->n];
 
-		for (size_t j = 0; j < ep->rec.n_ips; j++) {
-			int fam = ep->rec.ips[j].addr.family;
+		for (size_t j = 0; j < ep->n_ips; j++) {
+			int fam = ep->ips[j].family;
 
 			if ((qtype == LDNS_RR_TYPE_A && fam == AF_INET) ||
 			    (qtype == LDNS_RR_TYPE_AAAA && fam == AF_INET6) ||
 			    qtype == LDNS_RR_TYPE_ANY)
-				dnsd_wire_add_addr(a, &ep->rec.ips[j].addr);
+				dnsd_wire_add_addr(a, &ep->ips[j]);
 		}
 	}
 }
@@ -214,15 +214,14 @@ static int answer_ptr(struct dnsd *d, const struct querier *q, const struct nd_a
 {
 	struct found f = { .n = 0 };
 
-	dnsd_index_addr_each(d->view.index, addr, add_found, &f);
+	/* Looked up on each of the querier's networks: the index keeps addresses per network. */
+	for (size_t j = 0; j < q->n; j++)
+		dnsd_index_addr_each(d->view.index, q->eps[j]->net, addr, add_found, &f);
 	for (size_t i = 0; i < f.n; i++)
-		for (size_t j = 0; j < q->n; j++)
-			if (f.eps[i]->net == q->eps[j]->net && dns_of(d, f.eps[i])->names &&
-			    f.eps[i]->rec.name[0]) {
-				dnsd_wire_add_ptr(a, f.eps[i]->rec.name,
-						  d->view.nets[f.eps[i]->net].rec.name);
-				return DNSD_RCODE_OK;
-			}
+		if (dns_of(d, f.eps[i])->names && f.eps[i]->name[0]) {
+			dnsd_wire_add_ptr(a, f.eps[i]->name, d->view.nets[f.eps[i]->net].rec.name);
+			return DNSD_RCODE_OK;
+		}
 	return in_querier_subnets(d, q, addr) ? DNSD_RCODE_NXDOMAIN : -1;
 }
 
@@ -295,7 +294,7 @@ size_t dnsd_answer(struct dnsd *d, size_t net, const struct nd_addr *src, const 
 		return reply_rcode(&a, msg, &qq, DNSD_RCODE_REFUSED); /* not an open resolver */
 	if (meta_query(qq.qtype))
 		return reply_rcode(&a, msg, &qq, DNSD_RCODE_NOTIMP);
-	dnsd_index_container_each(d->view.index, me->rec.container_id, add_querier_ep, &q);
+	dnsd_index_container_each(d->view.index, me->container_id, add_querier_ep, &q);
 	if (qq.qclass != LDNS_RR_CLASS_IN)
 		return 0;
 	dnsd_wire_begin(&a, msg, &qq, DNSD_RCODE_OK, true);

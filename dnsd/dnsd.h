@@ -35,13 +35,23 @@ struct dnsd_net {
 	char file[ND_NAME_MAX + 8];
 };
 
+/* ep.c: one endpoint, packed into one allocation (free() it). */
 struct dnsd_ep {
-	struct nd_endpoint_record rec;
-	size_t net; /* index into view.nets */
-	char file[2 * ND_NAME_MAX];
-	char lname[CNI_MAX_NAME]; /* name, lower case */
+	uint32_t net; /* index into view.nets */
 	bool gone; /* its netns no longer exists: it answers nothing (netns.c) */
+	bool remote; /* another host's (overlay): no local netns to follow */
+	uint8_t n_ips;
+	uint16_t n_aliases, n_links;
+	const char *container_id, *name, *netns, *file;
+	const char *lname; /* name, lower case (name itself when it is) */
+	const char **aliases;
+	const char **links; /* "target:alias" */
+	struct nd_addr *ips;
 };
+
+/* Packs what dnsd needs of r (read from endpoints/<net>/file) into *ret. */
+int dnsd_ep_new(const struct nd_endpoint_record *r, const char *file, size_t net,
+		struct dnsd_ep **ret);
 
 struct dnsd_index; /* hash tables, rebuilt from nets and eps after every change */
 
@@ -65,9 +75,9 @@ typedef void (*dnsd_ep_fn)(void *data, const struct dnsd_ep *ep);
 /* The endpoint of network net holding address a; NULL if none. */
 const struct dnsd_ep *dnsd_index_by_addr(const struct dnsd_index *ix, size_t net,
 					 const struct nd_addr *a);
-/* Any endpoint holding address a (PTR); NULL if none. */
-void dnsd_index_addr_each(const struct dnsd_index *ix, const struct nd_addr *a, dnsd_ep_fn fn,
-			  void *data);
+/* Every endpoint of network net holding address a (PTR). */
+void dnsd_index_addr_each(const struct dnsd_index *ix, size_t net, const struct nd_addr *a,
+			  dnsd_ep_fn fn, void *data);
 /* Every endpoint on net with container name lname / alias lname. */
 void dnsd_index_name_each(const struct dnsd_index *ix, size_t net, const char *lname, dnsd_ep_fn fn,
 			  void *data);

@@ -154,18 +154,19 @@ static bool track_pid(struct dnsd *d, int pid)
 
 void dnsd_netns_track(struct dnsd *d, struct dnsd_ep *ep)
 {
-	const char *path = ep->rec.netns;
-	char dir[sizeof(ep->rec.netns)], tail;
+	const char *path = ep->netns;
+	char dir[PATH_MAX], tail;
 	int pid;
 
 	/* Remote (overlay) endpoints and records without a netns are never gone. */
-	if (!d->netns || ep->rec.host[0] || path[0] != '/')
+	if (!d->netns || ep->remote || path[0] != '/')
 		return;
 	if (sscanf(path, "/proc/%d/ns/ne%c", &pid, &tail) == 2 && tail == 't') {
 		ep->gone = !track_pid(d, pid);
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return;
 	/* Watch first, then look: a removal in between is an event, not a miss. */
 	if (watch_dir(d, dirname(dir)))
 		ep->gone = access(path, F_OK) < 0 && errno == ENOENT;

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,6 @@
 
 static void ep_free(struct dnsd_ep *ep)
 {
-	if (!ep)
-		return;
-	nd_endpoint_record_clear(&ep->rec);
 	free(ep);
 }
 
@@ -46,25 +44,25 @@ static bool is_record(const char *name)
 static int read_ep(struct dnsd *d, int dirfd, const char *net_name, const char *file, size_t net,
 		   struct dnsd_ep **ret)
 {
-	struct dnsd_ep *ep = calloc(1, sizeof(*ep));
+	struct nd_endpoint_record *rec = calloc(1, sizeof(*rec));
 	int r;
 
-	if (!ep)
+	if (!rec)
 		return -ENOMEM;
-	r = nd_endpoint_record_read_file(dirfd, file, &ep->rec);
+	r = nd_endpoint_record_read_file(dirfd, file, rec);
 	if (r < 0) {
 		if (r != -ENOENT) /* removed since the event: not a failure */
 			nd_warn("cannot read endpoint record %s/endpoints/%s/%s: %s", d->run_dir,
 				net_name, file, strerror(-r));
-		free(ep);
+		free(rec);
 		return r;
 	}
-	ep->net = net;
-	dnsd_netns_track(d, ep);
-	snprintf(ep->file, sizeof(ep->file), "%s", file);
-	for (size_t i = 0; i < sizeof(ep->lname) - 1 && ep->rec.name[i]; i++)
-		ep->lname[i] = (char)tolower((unsigned char)ep->rec.name[i]);
-	*ret = ep;
+	r = dnsd_ep_new(rec, file, net, ret);
+	nd_endpoint_record_clear(rec);
+	free(rec);
+	if (r < 0)
+		return r;
+	dnsd_netns_track(d, *ret);
 	return 0;
 }
 
@@ -203,7 +201,9 @@ int dnsd_view_load(struct dnsd *d)
 	}
 	for (size_t i = 0; i < d->view.n_nets; i++)
 		load_endpoints(d, i);
-	return dnsd_view_rebuild_index(d);
+	r = dnsd_view_rebuild_index(d);
+	malloc_trim(0); /* what reading and parsing every record left free goes back */
+	return r;
 }
 
 static ssize_t net_index(const struct dnsd_view *v, const char *name)
