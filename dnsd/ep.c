@@ -65,13 +65,14 @@ int dnsd_ep_new(const struct nd_endpoint_record *r, const char *file, size_t net
 				.n_ips = (uint8_t)r->n_ips,
 				.n_aliases = (uint16_t)r->aliases.n,
 				.n_links = (uint16_t)r->links.n };
-	ep->ips = (struct nd_addr *)(ep + 1);
-	for (size_t i = 0; i < r->n_ips; i++)
-		ep->ips[i] = r->ips[i].addr;
-	ptrs = (const char **)(ep->ips + r->n_ips);
+	/* Pointers first (8-aligned after the struct), then addresses, then strings. */
+	ptrs = (const char **)(ep + 1);
 	ep->aliases = ptrs;
 	ep->links = ptrs + r->aliases.n;
-	p = (char *)(ptrs + n_ptrs);
+	ep->ips = (struct nd_addr *)(ptrs + n_ptrs);
+	for (size_t i = 0; i < r->n_ips; i++)
+		ep->ips[i] = r->ips[i].addr;
+	p = (char *)(ep->ips + r->n_ips);
 	ep->container_id = put_str(&p, r->container_id);
 	ep->name = put_str(&p, r->name);
 	ep->netns = put_str(&p, r->netns);

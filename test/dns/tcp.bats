@@ -25,7 +25,8 @@ teardown() { nd_teardown; }
 	assert_line "half-sent connection closed: yes"
 	assert_line "pipelined answers: 1 2"
 	assert_line "answered at the cap: yes"
-	assert_line "rss back to baseline: yes"
+	# ASan's quarantine keeps freed memory on purpose: there RSS cannot come back
+	[ -n "${ND_ASAN:-}" ] || assert_line "rss back to baseline: yes"
 	held=$(sed -n 's/^held of 1000: //p' <<<"$output")
 	[ "$held" -le 128 ]
 	# 128 connections without a message in flight cost no buffer: well under 64 KiB each
