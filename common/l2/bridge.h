@@ -46,7 +46,7 @@ int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_co
 void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
 			 struct nd_isolation_net *ret);
 
-/* antispoof.c: this port's source addresses in the bridge table (common/antispoof.h). */
+/* port-antispoof.c: this port's source addresses in the bridge table (common/antispoof.h). */
 int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,
 			 const struct cni_result *ipam);
 /* Reads the endpoint's record for its addresses; no record, nothing to remove. */
