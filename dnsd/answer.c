@@ -66,7 +66,7 @@ static void add_found_in_namespace(void *data, const struct dnsd_ep *ep)
 {
 	struct found *f = data;
 
-	if (!ep->rec.namespace[0] || !strcmp(ep->rec.namespace, f->namespace))
+	if (!ep->namespace[0] || !strcmp(ep->namespace, f->namespace))
 		add_found(data, ep);
 }
 
@@ -110,7 +110,7 @@ static void resolve_names(const struct dnsd *d, const struct querier *q, const c
 	for (size_t i = 0; i < q->n; i++) {
 		if (!dns_of(d, q->eps[i])->names || !in_scope(d, q->eps[i], s))
 			continue;
-		f->namespace = q->eps[i]->rec.namespace;
+		f->namespace = q->eps[i]->namespace;
 		dnsd_index_name_each(d->view.index, q->eps[i]->net, name, add_found_in_namespace,
 				     f);
 		dnsd_index_alias_each(d->view.index, q->eps[i]->net, name, add_found, f);

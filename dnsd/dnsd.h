@@ -43,6 +43,7 @@ struct dnsd_ep {
 	uint8_t n_ips;
 	uint16_t n_aliases, n_links;
 	const char *container_id, *name, *netns, *file;
+	const char *namespace; /* Kubernetes namespace of a pod, "" otherwise (record.h) */
 	const char *lname; /* name, lower case (name itself when it is) */
 	const char **aliases;
 	const char **links; /* "target:alias" */

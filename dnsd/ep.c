@@ -15,7 +15,8 @@
 /* Room the strings of one record take, NULs included. */
 static size_t strings_len(const struct nd_endpoint_record *r, const char *file, bool lower)
 {
-	size_t n = strlen(r->container_id) + strlen(r->name) + strlen(r->netns) + strlen(file) + 4;
+	size_t n = strlen(r->container_id) + strlen(r->name) + strlen(r->netns) + strlen(file) +
+		   strlen(r->namespace) + 5;
 
 	if (!lower)
 		n += strlen(r->name) + 1;
@@ -77,6 +78,7 @@ int dnsd_ep_new(const struct nd_endpoint_record *r, const char *file, size_t net
 	ep->name = put_str(&p, r->name);
 	ep->netns = put_str(&p, r->netns);
 	ep->file = put_str(&p, file);
+	ep->namespace = put_str(&p, r->namespace);
 	ep->lname = lower ? ep->name : put_str(&p, r->name);
 	for (char *l = (char *)ep->lname; !lower && *l; l++)
 		*l = (char)tolower((unsigned char)*l);
