@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "grow.h"
 #include "log.h"
 
 static int ignore(struct dnsd *d, struct nd_watch *w, uint32_t events)
@@ -17,21 +18,12 @@ static int ignore(struct dnsd *d, struct nd_watch *w, uint32_t events)
 
 void dnsd_loop_retire(struct dnsd *d, struct nd_watch *w, void *owner)
 {
-	void **bigger;
-
 	w->fd = -1;
 	w->ready = ignore;
-	if (d->n_retired == d->cap_retired) {
-		size_t cap = d->cap_retired ? d->cap_retired * 2 : 64;
-
-		bigger = realloc(d->retired, cap * sizeof(*bigger));
-		if (!bigger) {
-			/* Leaking one struct beats a use after free. */
-			nd_err("out of memory retiring a watch");
-			return;
-		}
-		d->retired = bigger;
-		d->cap_retired = cap;
+	if (nd_grow(&d->retired, &d->cap_retired, d->n_retired, sizeof(*d->retired), 64) < 0) {
+		/* Leaking one struct beats a use after free. */
+		nd_err("out of memory retiring a watch");
+		return;
 	}
 	d->retired[d->n_retired++] = owner;
 }

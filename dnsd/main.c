@@ -28,6 +28,15 @@ static void usage(FILE *out)
 		"  --help              this text\n");
 }
 
+/* A whole decimal number in [min, max]; -1 otherwise. */
+static long number(const char *s, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s && !*end && v >= min && v <= max ? v : -1;
+}
+
 static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
 {
 	static const struct option opts[] = {
@@ -40,36 +49,25 @@ static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long v = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:p:u:c:i:m:h", opts, NULL)) != -1) {
-		char *end;
-		long v;
-
+	while (v >= 0 && (c = getopt_long(argc, argv, "r:p:u:c:i:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			snprintf(d->run_dir, sizeof(d->run_dir), "%s", optarg);
 			break;
 		case 'p':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 65535)
-				return -EINVAL;
-			d->port = (uint16_t)v;
+			d->port = (uint16_t)(v = number(optarg, 1, 65535));
 			break;
 		case 'u':
 			*user = optarg;
 			break;
 		case 'i':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 3600000)
-				return -EINVAL;
-			d->tcp_idle_ms = (uint64_t)v;
+			d->tcp_idle_ms = (uint64_t)(v = number(optarg, 1, 3600000));
 			break;
 		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 65536)
-				return -EINVAL;
-			d->tcp_max = (size_t)v;
+			d->tcp_max = (size_t)(v = number(optarg, 1, 65536));
 			break;
 		case 'c':
 			snprintf(d->resolv_conf, sizeof(d->resolv_conf), "%s", optarg);
@@ -81,7 +79,7 @@ static int parse_args(int argc, char **argv, struct dnsd *d, const char **user)
 			return -EINVAL;
 		}
 	}
-	return optind < argc ? -EINVAL : 0;
+	return v < 0 || optind < argc ? -EINVAL : 0;
 }
 
 static int start(struct dnsd *d, const char *user)

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "log.h"
 
 #define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
@@ -91,15 +92,8 @@ static bool watch_dir(struct dnsd *d, const char *dir)
 		nd_warn("netns directory %s cannot be followed: %s", dir, strerror(errno));
 		return false;
 	}
-	if (ns->n_dirs == ns->cap_dirs) {
-		size_t cap = ns->cap_dirs ? ns->cap_dirs * 2 : 4;
-		struct netns_dir *bigger = realloc(ns->dirs, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return false;
-		ns->dirs = bigger;
-		ns->cap_dirs = cap;
-	}
+	if (nd_grow(&ns->dirs, &ns->cap_dirs, ns->n_dirs, sizeof(*ns->dirs), 4) < 0)
+		return false;
 	ns->dirs[ns->n_dirs].wd = wd;
 	snprintf(ns->dirs[ns->n_dirs].path, sizeof(ns->dirs[0].path), "%s", dir);
 	ns->n_dirs++;

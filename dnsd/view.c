@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "grow.h"
 #include "log.h"
 #include "rundir.h"
 
@@ -68,15 +69,10 @@ static int read_ep(struct dnsd *d, int dirfd, const char *net_name, const char *
 
 static int push_ep(struct dnsd_view *v, struct dnsd_ep *ep)
 {
-	if (v->n_eps == v->cap_eps) {
-		size_t cap = v->cap_eps ? v->cap_eps * 2 : 64;
-		struct dnsd_ep **bigger = realloc(v->eps, cap * sizeof(*bigger));
+	int r = nd_grow(&v->eps, &v->cap_eps, v->n_eps, sizeof(*v->eps), 64);
 
-		if (!bigger)
-			return -ENOMEM;
-		v->eps = bigger;
-		v->cap_eps = cap;
-	}
+	if (r < 0)
+		return r;
 	v->eps[v->n_eps++] = ep;
 	return 0;
 }
