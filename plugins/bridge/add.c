@@ -330,6 +330,8 @@ int bridge_add(struct cni_ctx *ctx)
 		return -ENOMEM;
 	r = bridge_conf_parse(ctx, &a->conf);
 	if (r >= 0)
+		r = cni_netns_check(ctx);
+	if (r >= 0)
 		r = nd_delegate(ctx, a->conf.ipam_type, CNI_ADD, &a->ipam);
 	if (r >= 0 && a->ipam.n_ips == 0)
 		r = cni_fail(ctx, ND_ERR_DELEGATE, -EINVAL, "%s returned no address",
