@@ -52,8 +52,8 @@ static int mac_check(struct cni_ctx *ctx, int code, const char *what, const char
 	if (!mac[0])
 		return 0;
 	if (!nd_mac_valid(mac))
-		return cni_fail(ctx, code, -EINVAL, "%s \"%.32s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
-				what, mac);
+		return cni_fail(ctx, code, -EINVAL,
+				"%s \"%.32s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", what, mac);
 	sscanf(mac, "%2x", &first);
 	if (zero || (first & 1))
 		return cni_fail(ctx, code, -EINVAL,

@@ -140,10 +140,11 @@ bool cni_ifname_valid(const char *n)
 static int ifname_check(struct cni_ctx *ctx, const char *n)
 {
 	if (!cni_ifname_valid(n))
-		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
-				"CNI_IFNAME \"%.32s\" is not a valid interface name (1 to %d bytes, "
-				"not \".\" or \"..\", no '/', ':' or white space)",
-				n, IFNAMSIZ - 1);
+		return cni_fail(
+			ctx, CNI_ERR_INVALID_ENV, -EINVAL,
+			"CNI_IFNAME \"%.32s\" is not a valid interface name (1 to %d bytes, "
+			"not \".\" or \"..\", no '/', ':' or white space)",
+			n, IFNAMSIZ - 1);
 	if (!nd_name_valid(n))
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
 				"CNI_IFNAME \"%.32s\" must be letters, digits, '_', '.' or '-', "

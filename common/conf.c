@@ -46,10 +46,10 @@ int nd_conf_string(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 					"%s%s%s \"%.*s...\" holds a NUL (\\u0000) at byte %d", path,
 					SEP(path), key, at < 64 ? at : 64, v->valuestring, at);
 		if (*p < 0x20 || *p == 0x7f)
-			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-					"%s%s%s \"%.*s...\" holds control character 0x%02x at byte %d",
-					path, SEP(path), key, at < 64 ? at : 64, v->valuestring, *p,
-					at);
+			return cni_fail(
+				ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"%s%s%s \"%.*s...\" holds control character 0x%02x at byte %d",
+				path, SEP(path), key, at < 64 ? at : 64, v->valuestring, *p, at);
 	}
 	*ret = v->valuestring;
 	return 0;

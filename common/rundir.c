@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -223,4 +224,40 @@ int nd_file_remove(int dirfd, const char *name)
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+/* ".<name>.tmp.<pid>": the writer's pid, or 0 when file is no temporary file (of name). */
+static int tmp_writer(const char *file, const char *name)
+{
+	const char *tag = strstr(file, ".tmp.");
+	size_t len = tag ? (size_t)(tag - file) : 0;
+	char *end = NULL;
+	long pid;
+
+	if (file[0] != '.' || !tag || len < 2)
+		return 0;
+	if (name && (strlen(name) != len - 1 || memcmp(file + 1, name, len - 1)))
+		return 0;
+	pid = strtol(tag + 5, &end, 10);
+	return *end || pid <= 0 || pid > INT_MAX ? 0 : (int)pid;
+}
+
+int nd_tmp_sweep(int dirfd, const char *name)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int n = 0, r = nd_dir_stream(dirfd, ".", &d);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	while ((de = readdir(d))) {
+		int pid = tmp_writer(de->d_name, name);
+
+		/* kill(pid, 0): ESRCH means no such process (EPERM: alive, not ours). */
+		if (!pid || (!name && (kill(pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			n++;
+	}
+	return n;
 }

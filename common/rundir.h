@@ -59,4 +59,12 @@ int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *re
 /* Removes dirfd/name; a missing file is success. */
 int nd_file_remove(int dirfd, const char *name);
 
+/*
+ * Removes the temporary files (".<name>.tmp.<pid>") that a writer killed
+ * between write and rename left in dirfd: with name, those of name whoever
+ * wrote them (DEL of their owner); with NULL, every one whose writer is no
+ * longer alive (GC). Returns how many went, or -errno.
+ */
+int nd_tmp_sweep(int dirfd, const char *name);
+
 #endif

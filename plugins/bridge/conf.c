@@ -189,10 +189,11 @@ int bridge_conf_parse(struct cni_ctx *ctx, struct bridge_conf *ret)
 	if (r >= 0 && !c->bridge[0])
 		bridge_name_derive(ctx->net_name, c->bridge);
 	if (r >= 0 && !cni_ifname_valid(c->bridge))
-		r = cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-			     "bridge \"%s\" is not a valid interface name (1 to %d bytes, not \".\" "
-			     "or \"..\", no '/', ':' or white space)",
-			     c->bridge, IFNAMSIZ - 1);
+		r = cni_fail(
+			ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+			"bridge \"%s\" is not a valid interface name (1 to %d bytes, not \".\" "
+			"or \"..\", no '/', ':' or white space)",
+			c->bridge, IFNAMSIZ - 1);
 	if (r < 0)
 		bridge_conf_clear(c);
 	return r;

@@ -73,9 +73,12 @@ static int reserved_check(struct cni_ctx *ctx, const struct ipam_range *r)
 	static const struct {
 		const char *prefix, *what;
 	} reserved[] = {
-		{ "0.0.0.0/8", "\"this network\"" }, { "127.0.0.0/8", "loopback" },
-		{ "224.0.0.0/4", "multicast" },	     { "240.0.0.0/4", "reserved and broadcast" },
-		{ "::/127", "unspecified and loopback" }, { "::ffff:0:0/96", "IPv4-mapped" },
+		{ "0.0.0.0/8", "\"this network\"" },
+		{ "127.0.0.0/8", "loopback" },
+		{ "224.0.0.0/4", "multicast" },
+		{ "240.0.0.0/4", "reserved and broadcast" },
+		{ "::/127", "unspecified and loopback" },
+		{ "::ffff:0:0/96", "IPv4-mapped" },
 		{ "ff00::/8", "multicast" },
 	};
 	char ss[ND_PREFIX_STRLEN];

@@ -42,6 +42,7 @@ static void from_network_record(struct cni_ctx *ctx, struct portmap_conf *c)
 	if (run_fd < 0 || nd_net_record_read(run_fd, ctx->net_name, &n) < 0)
 		return;
 	snprintf(c->bridge, sizeof(c->bridge), "%s", n.bridge);
+	c->internal = n.internal;
 	for (size_t i = 0; i < n.option_keys.n && !nd_addr_is_set(&c->default_host_ip); i++)
 		if (!strcmp(n.option_keys.v[i], "com.docker.network.bridge.host_binding_ipv4"))
 			nd_addr_parse(n.option_values.v[i], &c->default_host_ip);
@@ -141,6 +142,10 @@ int portmap_entries(struct cni_ctx *ctx, const struct portmap_conf *c, struct po
 		*ret = NULL;
 		return 0;
 	}
+	if (ctx->rt.n_ports > PORTMAP_MAX_MAPPINGS)
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -E2BIG,
+				"runtimeConfig.portMappings has %zu entries, more than %d",
+				ctx->rt.n_ports, PORTMAP_MAX_MAPPINGS);
 	e = calloc(ctx->rt.n_ports * 2, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
