@@ -310,6 +310,10 @@ int cni_ctx_load(struct cni_ctx *ctx, const char *buf, size_t len)
 	r = load_identity(ctx);
 	if (r < 0 || ctx->verb == CNI_VERSION)
 		return r;
+	/* runDir is read wherever the run dir is opened; refused here once. */
+	r = nd_dir_conf(ctx, ctx->conf, "", "runDir", &(const char *){ NULL });
+	if (r < 0)
+		return r;
 	r = load_env(ctx);
 	if (r < 0)
 		return r;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "conf.h"
 
 bool nd_name_valid(const char *name)
 {
@@ -48,6 +49,22 @@ const char *nd_lib_dir_path(const char *configured)
 	if (configured && *configured)
 		return configured;
 	return env && *env ? env : ND_LIB_DIR_DEFAULT;
+}
+
+int nd_dir_conf(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
+		const char **ret)
+{
+	const char *s = NULL;
+	int r = nd_conf_string(ctx, obj, path, key, &s);
+
+	if (r < 0 || !s || !*s)
+		return r;
+	if (s[0] != '/' || strlen(s) > ND_DIR_PATH_MAX)
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"%s%s%s \"%.64s\" must be an absolute path of at most %d bytes",
+				path, path[0] ? "." : "", key, s, ND_DIR_PATH_MAX);
+	*ret = s;
+	return 0;
 }
 
 int nd_mkdir_p(const char *path)

@@ -372,7 +372,7 @@ int ipam_conf_parse(struct cni_ctx *ctx, struct ipam_conf *ret)
 	if (e >= 0)
 		e = nd_conf_check_keys(ctx, ipam, "ipam", ipam_keys);
 	if (e >= 0)
-		e = nd_conf_string(ctx, ipam, "ipam", "dataDir", &data_dir);
+		e = nd_dir_conf(ctx, ipam, "ipam", "dataDir", &data_dir);
 	if (e >= 0)
 		e = parse_ranges(ctx, ret, ipam);
 	if (e >= 0)

@@ -60,9 +60,17 @@ int portmap_conf_parse(struct cni_ctx *ctx, struct portmap_conf *ret)
 	if (r < 0)
 		return r;
 	from_network_record(ctx, ret);
-	for (size_t i = 0; ctx->prev_result && i < ctx->prev_result->n_ips; i++)
-		ret->subnets[ret->n_subnets++] =
-			nd_prefix_network(&ctx->prev_result->ips[i].address);
+	for (size_t i = 0; ctx->prev_result && i < ctx->prev_result->n_ips; i++) {
+		const struct nd_prefix *a = &ctx->prev_result->ips[i].address;
+		char s[ND_PREFIX_STRLEN];
+
+		/* A container's subnet is a network, never the whole address space. */
+		if (a->len == 0)
+			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+					"prevResult.ips[%zu].address %s is not a container address",
+					i, nd_prefix_to_str(a, s));
+		ret->subnets[ret->n_subnets++] = nd_prefix_network(a);
+	}
 	return 0;
 }
 
