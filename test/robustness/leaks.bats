@@ -39,10 +39,12 @@ leftovers() {
 		"$NETDOCK_RUN_DIR/portmap/subnets" -mindepth 1 2>/dev/null | grep -c . || true)
 	elems=0
 	for m in portmap-any4 portmap-any6 portmap-addr4 portmap-addr6; do
-		elems=$((elems + $(map_count $m 2>/dev/null || echo 0)))
+		v=$(map_count $m 2>/dev/null)
+		elems=$((elems + ${v:-0}))
 	done
 	for s in portmap-subnets4 portmap-subnets6; do
-		elems=$((elems + $(subnet_elems $s | jq 'length')))
+		v=$(subnet_elems $s | jq 'length')
+		elems=$((elems + ${v:-0}))
 	done
 	tmps=$(find "$NETDOCK_RUN_DIR" "$NETDOCK_LIB_DIR" -name '.*.tmp.*' | grep -c . || true)
 	echo "veths=$veths leases=$leases records=$records ledger=$ledger elems=$elems tmps=$tmps"
