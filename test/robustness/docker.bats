@@ -5,10 +5,7 @@
 
 load ../portmap/lib
 
-setup() {
-	nd_setup
-	outside_setup
-}
+setup() { nd_setup; }
 teardown() { nd_teardown; }
 
 @test "-p on an --internal network publishes nothing, says so in the log and the record" {
@@ -19,8 +16,6 @@ teardown() { nd_teardown; }
 	ip=$(ip_of "$output")
 	# the container listens, yet no published port reaches it
 	assert_equal "$(inside web sh -c 'echo ok')" ok
-	run fetch "$OUT" 10.250.0.1 8099
-	refute_output --partial hello
 	run fetch - 127.0.0.1 8099
 	refute_output --partial hello
 	n=$(map_count portmap-any4 2>/dev/null)
@@ -34,7 +29,8 @@ teardown() { nd_teardown; }
 	CAP_ARGS='{"portMappings":[{"hostPort":8099,"containerPort":80}]}' run br_add "$M" web2
 	assert_success
 	listen web2 80
-	assert_equal "$(fetch "$OUT" 10.250.0.1 8099)" hello-web2
+	assert_equal "$(fetch - 127.0.0.1 8099)" hello-web2
+	assert_equal "$(inside web sh -c 'echo ok')" ok
 }
 
 @test "an IPv4-only container has IPv6 off everywhere and a broadcast on its address" {
