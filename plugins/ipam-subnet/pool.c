@@ -243,5 +243,7 @@ int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf)
 	dir = nd_subdir_open(lib, "subnets", false);
 	if (dir < 0)
 		return dir == -ENOENT ? 0 : dir;
+	/* The registry entry's temporaries of killed writers go with it. */
+	nd_tmp_sweep(dir, ctx->net_name);
 	return nd_file_remove(dir, ctx->net_name);
 }

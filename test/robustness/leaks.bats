@@ -47,6 +47,7 @@ leftovers() {
 		elems=$((elems + ${v:-0}))
 	done
 	tmps=$(find "$NETDOCK_RUN_DIR" "$NETDOCK_LIB_DIR" -name '.*.tmp.*' | grep -c . || true)
+	find "$NETDOCK_RUN_DIR" "$NETDOCK_LIB_DIR" -name '.*.tmp.*' >&2
 	echo "veths=$veths leases=$leases records=$records ledger=$ledger elems=$elems tmps=$tmps"
 }
 

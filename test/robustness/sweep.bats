@@ -62,15 +62,15 @@ bridge_conf() { # SUBNETS_JSON
 @test "sweep: bridge ADD (IPv6 dual stack), every field" {
 	c=$(bridge_conf '[{"subnet":"10.232.0.0/24"},{"subnet":"fd00:232::/64","gateway":"fd00:232::1"}]')
 	jq '.ipv6 = true' "$c" >"$c.6" && mv "$c.6" "$c"
-	sweep bridge "$c" "$NS" ADD
+	SWEEP_SHORT=1 sweep bridge "$c" "$NS" ADD
 	nothing_outside
 }
 
 @test "sweep: bridge CHECK, GC and STATUS" {
 	c=$(bridge_conf '[{"subnet":"10.233.0.0/24"}]')
-	sweep bridge "$c" "$NS" CHECK
+	SWEEP_SHORT=1 sweep bridge "$c" "$NS" CHECK
 	jq '. + {"cni.dev/valid-attachments": [{containerID: "keep", ifname: "eth0"}]}' "$c" >"$c.g" && mv "$c.g" "$c"
-	sweep bridge "$c" "$NS" GC,STATUS
+	SWEEP_SHORT=1 sweep bridge "$c" "$NS" GC,STATUS
 	nothing_outside
 }
 
@@ -82,7 +82,8 @@ bridge_conf() { # SUBNETS_JSON
 			ranges: [[{subnet: "10.234.0.0/24", rangeStart: "10.234.0.5", rangeEnd: "10.234.0.50",
 				gateway: "10.234.0.1"}]]}
 	}' >"$ND_TMP/conf/ipam.json"
-	sweep ipam-subnet "$ND_TMP/conf/ipam.json" "$NS" ADD,GC,STATUS
+	sweep ipam-subnet "$ND_TMP/conf/ipam.json" "$NS" ADD
+	SWEEP_SHORT=1 sweep ipam-subnet "$ND_TMP/conf/ipam.json" "$NS" GC,STATUS
 	nothing_outside
 }
 
@@ -100,7 +101,8 @@ bridge_conf() { # SUBNETS_JSON
 			routes: [{dst: "0.0.0.0/0", gw: "10.235.0.1"}],
 			dns: {nameservers: ["10.235.0.1"], search: ["dns.netdock"]}}
 	}' >"$ND_TMP/conf/portmap.json"
-	sweep portmap "$ND_TMP/conf/portmap.json" "$NS" ADD,CHECK
+	sweep portmap "$ND_TMP/conf/portmap.json" "$NS" ADD
+	SWEEP_SHORT=1 sweep portmap "$ND_TMP/conf/portmap.json" "$NS" CHECK
 	nothing_outside
 	# every ADD was DELeted: no claim, owner record or map element is left
 	run find "$NETDOCK_RUN_DIR/portmap/claims" "$NETDOCK_RUN_DIR/portmap/owners" \
