@@ -134,22 +134,6 @@ static void forget_flows(const struct portmap_entry *e, size_t n)
 		nd_warn("portmap: conntrack entries not dropped: %s", strerror(-r));
 }
 
-/* Rewrites the hairpin sets from what is held; for GC after holders went. */
-static int subnets_commit(struct cni_ctx *ctx, struct portmap_ledger *l)
-{
-	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
-	char err[256] = "";
-	int r = nd_nft_txn_new(&txn);
-
-	if (r >= 0)
-		r = portmap_sets_declare(txn);
-	if (r >= 0)
-		r = portmap_subnets_sync(portmap_ledger_subnets_fd(l), txn);
-	if (r >= 0)
-		r = nd_nft_txn_commit(txn, err, sizeof(err));
-	return r < 0 ? nft_fail(ctx, r, err) : 0;
-}
-
 /* Undoes everything (cid, ifname) published, from any partial state. */
 static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *cid,
 		   const char *ifname)
@@ -318,7 +302,7 @@ int portmap_gc(struct cni_ctx *ctx)
 	/* Holders with no owner file left (a kill between the two). */
 	dropped = portmap_subnets_gc(portmap_ledger_subnets_fd(l), ctx);
 	if (dropped > 0)
-		r = subnets_commit(ctx, l);
+		r = nft_add(ctx, l, NULL, 0); /* the hairpin sets, rewritten from what is held */
 	if (r >= 0)
 		portmap_ledger_sweep(l, NULL, NULL);
 	return r;

@@ -166,7 +166,7 @@ leftovers() {
 	N=$(pm_net par '[{"subnet":"10.93.0.0/24"}]')
 	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$N"
 	ns=$(nd_ns par)
-	for round in 1 2 3; do
+	for round in 1 2; do
 		for i in $(seq 1 12); do
 			CAP_ARGS="{\"portMappings\":[{\"hostPort\":$((19000 + i)),\"containerPort\":80}]}" \
 				nd_list ADD "$N" "r$i" "$ns" "e$i" >"$ND_TMP/add.$i" &

@@ -101,7 +101,7 @@ bridge_conf() { # SUBNETS_JSON
 			routes: [{dst: "0.0.0.0/0", gw: "10.235.0.1"}],
 			dns: {nameservers: ["10.235.0.1"], search: ["dns.netdock"]}}
 	}' >"$ND_TMP/conf/portmap.json"
-	sweep portmap "$ND_TMP/conf/portmap.json" "$NS" ADD
+	SWEEP_WORKERS=1 sweep portmap "$ND_TMP/conf/portmap.json" "$NS" ADD
 	SWEEP_SHORT=1 sweep portmap "$ND_TMP/conf/portmap.json" "$NS" CHECK
 	nothing_outside
 	# every ADD was DELeted: no claim, owner record or map element is left
