@@ -127,6 +127,10 @@ DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-pi
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
 DEB_OVERLAY := etcd-server etcd-client
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
+# test/cri: a private containerd (CRI plugin, runc shim), our CRI client's grpc and
+# protobuf modules and protoc, the busybox the test images are built from.
+DEB_CRI := containerd runc python3-grpcio python3-protobuf python3-grpc-tools busybox-static
+DEB_ALL += $(DEB_CRI)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
