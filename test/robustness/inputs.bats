@@ -22,7 +22,7 @@ add_raw() {
 
 conf() { # NAME [EXTRA_JSON]
 	jq -nc --arg name "$1" --argjson extra "${2:-"{}"}" '{cniVersion: "1.0.0", name: $name, type: "bridge",
-		ipam: {type: "ipam-subnet", subnets: [{subnet: "10.86.0.0/24"}]}} + $extra'
+		ipam: {type: "ipam-subnet", subnets: [{subnet: "10.186.0.0/24"}]}} + $extra'
 }
 
 nothing_made() {

@@ -53,22 +53,22 @@ leftovers() {
 
 @test "hairpin subnets: an overlapping one publishes, each goes with its last holder" {
 	nd_ns pm >"$ND_TMP/pmns"
-	run pm_direct ADD a1 10.99.0.2/22 18080
+	run pm_direct ADD a1 10.199.0.2/22 18080
 	assert_success
-	run pm_direct ADD a2 10.99.0.3/22 18081
+	run pm_direct ADD a2 10.199.0.3/22 18081
 	assert_success
 	# inside the /22 that is already there: adding it must not fail
-	run pm_direct ADD b1 10.99.1.2/24 18082
+	run pm_direct ADD b1 10.199.1.2/24 18082
 	assert_success
-	assert_equal "$(subnet_elems portmap-subnets4)" '["10.99.0.0/22"]'
-	run pm_direct DEL a1 10.99.0.2/22
+	assert_equal "$(subnet_elems portmap-subnets4)" '["10.199.0.0/22"]'
+	run pm_direct DEL a1 10.199.0.2/22
 	assert_success
-	assert_equal "$(subnet_elems portmap-subnets4)" '["10.99.0.0/22"]'
-	run pm_direct DEL a2 10.99.0.3/22
+	assert_equal "$(subnet_elems portmap-subnets4)" '["10.199.0.0/22"]'
+	run pm_direct DEL a2 10.199.0.3/22
 	assert_success
-	assert_equal "$(subnet_elems portmap-subnets4)" '["10.99.1.0/24"]'
+	assert_equal "$(subnet_elems portmap-subnets4)" '["10.199.1.0/24"]'
 	# GC with no valid attachment takes the last holder
-	run pm_direct GC b1 10.99.1.2/24
+	run pm_direct GC b1 10.199.1.2/24
 	assert_success
 	assert_equal "$(subnet_elems portmap-subnets4)" '[]'
 	run find "$NETDOCK_RUN_DIR/portmap" -mindepth 2
@@ -76,24 +76,24 @@ leftovers() {
 }
 
 @test "a network's subnet leaves the hairpin set with DEL and GC, a later one inside it publishes" {
-	A=$(pm_net wide '[{"subnet":"10.98.0.0/22"}]' | sed 's/"1.0.0"/"1.1.0"/')
+	A=$(pm_net wide '[{"subnet":"10.198.0.0/22"}]' | sed 's/"1.0.0"/"1.1.0"/')
 	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$A"
 	CAP_ARGS='{"portMappings":[{"hostPort":18090,"containerPort":80}]}' run br_add "$A" c1
 	assert_success
-	assert_equal "$(subnet_elems portmap-subnets4)" '["10.98.0.0/22"]'
+	assert_equal "$(subnet_elems portmap-subnets4)" '["10.198.0.0/22"]'
 	run br_del "$A" c1
 	assert_success
 	GC_VALID='[]' run nd_list GC "$A"
 	assert_success
 	assert_equal "$(subnet_elems portmap-subnets4)" '[]'
-	B=$(pm_net narrow '[{"subnet":"10.98.1.0/24"}]')
+	B=$(pm_net narrow '[{"subnet":"10.198.1.0/24"}]')
 	CAP_ARGS='{"portMappings":[{"hostPort":18091,"containerPort":80}]}' run br_add "$B" c2
 	assert_success
-	assert_equal "$(subnet_elems portmap-subnets4)" '["10.98.1.0/24"]'
+	assert_equal "$(subnet_elems portmap-subnets4)" '["10.198.1.0/24"]'
 }
 
 @test "DEL removes its attachment's temp files, GC those of dead writers only" {
-	N=$(pm_net tmp '[{"subnet":"10.97.0.0/24"}]')
+	N=$(pm_net tmp '[{"subnet":"10.197.0.0/24"}]')
 	run br_add "$N" c1
 	assert_success
 	cid=$(nd_cid c1) dir=$NETDOCK_RUN_DIR/endpoints/tmp-$ND_ID
@@ -119,19 +119,19 @@ leftovers() {
 }
 
 @test "a failed ADD leaves nothing: -P on a non-local host_binding_ipv4, a taken port" {
-	bad=$(pm_net hb '[{"subnet":"10.96.0.0/24"}]' '{"options":{"com.docker.network.bridge.host_binding_ipv4":"10.255.255.254"}}')
+	bad=$(pm_net hb '[{"subnet":"10.196.0.0/24"}]' '{"options":{"com.docker.network.bridge.host_binding_ipv4":"10.255.255.254"}}')
 	# the network record (with its host_binding_ipv4) comes from a bridge ADD without ports
 	run br_add "$bad" c0
 	assert_success
 	jq -c '.plugins[1] + {cniVersion, name} + {runtimeConfig: {portMappings: [{hostPort: 0, containerPort: 80}]},
-		prevResult: {cniVersion: "1.0.0", ips: [{address: "10.96.0.2/24"}]}}' "$bad" >"$ND_TMP/conf/pmP.json"
+		prevResult: {cniVersion: "1.0.0", ips: [{address: "10.196.0.2/24"}]}}' "$bad" >"$ND_TMP/conf/pmP.json"
 	run nd_plugin portmap ADD "$ND_TMP/conf/pmP.json" "$(nd_cid c0)" "nd-$ND_ID-c0" eth0
 	assert_failure
 	assert_equal "$(jq -r .code <<<"$output")" 110
 	run find "$NETDOCK_RUN_DIR/portmap" -mindepth 2
 	assert_output ""
 	# the next -P gets the port the failed one would have had
-	N=$(pm_net ok '[{"subnet":"10.95.0.0/24"}]')
+	N=$(pm_net ok '[{"subnet":"10.195.0.0/24"}]')
 	CAP_ARGS='{"portMappings":[{"hostPort":0,"containerPort":80}]}' run br_add "$N" c1
 	assert_success
 	first=$(jq -r '.ports[0].hostPort' "$NETDOCK_RUN_DIR"/endpoints/ok-$ND_ID/*.json)
@@ -145,7 +145,7 @@ leftovers() {
 }
 
 @test "5,000 port mappings publish, and a later ADD of the same attachment works; past the limit is refused up front" {
-	N=$(pm_net big '[{"subnet":"10.94.0.0/24"}]')
+	N=$(pm_net big '[{"subnet":"10.194.0.0/24"}]')
 	jq -nc '{portMappings: [range(0;5000) | {hostPort: (30000 + .), containerPort: 80}]}' >"$ND_TMP/caps"
 	CAP_ARGS_FILE=$ND_TMP/caps run br_add "$N" c1
 	assert_success
@@ -163,7 +163,7 @@ leftovers() {
 }
 
 @test "parallel ADD/DEL rounds on one network: no duplicate address, nothing left" {
-	N=$(pm_net par '[{"subnet":"10.93.0.0/24"}]')
+	N=$(pm_net par '[{"subnet":"10.193.0.0/24"}]')
 	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$N"
 	ns=$(nd_ns par)
 	for round in 1 2; do
@@ -184,12 +184,12 @@ leftovers() {
 }
 
 @test "kill -9 campaign: after DEL of every attachment and GC, nothing is left" {
-	N=$(pm_net kill '[{"subnet":"10.92.0.0/24"}]')
+	N=$(pm_net kill '[{"subnet":"10.192.0.0/24"}]')
 	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$N"
 	ns=$(nd_ns kill)
 	br=$(jq -c '.plugins[0] + {cniVersion, name}' "$N")
 	jq -c '.plugins[1] + {cniVersion, name} + {runtimeConfig: {portMappings: [{hostPort: 0, containerPort: 80}, {hostPort: 18500, containerPort: 81}]},
-		prevResult: {cniVersion: "1.1.0", ips: [{address: "10.92.0.200/24"}]}}' "$N" >"$ND_TMP/conf/pm.json"
+		prevResult: {cniVersion: "1.1.0", ips: [{address: "10.192.0.200/24"}]}}' "$N" >"$ND_TMP/conf/pm.json"
 	printf '%s' "$br" >"$ND_TMP/conf/br.json"
 	for i in $(seq 1 40); do
 		case $((RANDOM % 3)) in

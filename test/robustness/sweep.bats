@@ -13,7 +13,17 @@ setup() {
 	NS=/var/run/netns/$(nd_ns sweep)
 }
 
-teardown() { nd_teardown; }
+# A mutated "bridge" (removed, or a name the kernel takes) makes another bridge than the
+# one the network record names: every link holding one of the sweep's subnets goes.
+teardown() {
+	local net link
+	for net in 10.131 10.132 10.133 10.134; do
+		for link in $(ip -o -4 addr show to "$net.0.0/16" | awk '{print $2}'); do
+			ip link del "$link" 2>/dev/null
+		done
+	done
+	nd_teardown
+}
 
 # sweep PLUGIN CONF VERBS: runs sweep.py, prints its bad cases, fails on any.
 sweep() {
@@ -51,7 +61,7 @@ bridge_conf() { # SUBNETS_JSON
 }
 
 @test "sweep: bridge ADD (IPv4), every field and variable" {
-	c=$(bridge_conf '[{"subnet":"10.231.0.0/24","gateway":"10.231.0.1","ipRange":"10.231.0.0/25","auxAddresses":{"r":"10.231.0.5"}}]')
+	c=$(bridge_conf '[{"subnet":"10.131.0.0/24","gateway":"10.131.0.1","ipRange":"10.131.0.0/25","auxAddresses":{"r":"10.131.0.5"}}]')
 	sweep bridge "$c" "$NS" ADD
 	nothing_outside
 	# every successful ADD was DELeted: no veth, lease or record is left
@@ -60,14 +70,14 @@ bridge_conf() { # SUBNETS_JSON
 }
 
 @test "sweep: bridge ADD (IPv6 dual stack), every field" {
-	c=$(bridge_conf '[{"subnet":"10.232.0.0/24"},{"subnet":"fd00:232::/64","gateway":"fd00:232::1"}]')
+	c=$(bridge_conf '[{"subnet":"10.132.0.0/24"},{"subnet":"fd00:132::/64","gateway":"fd00:132::1"}]')
 	jq '.ipv6 = true' "$c" >"$c.6" && mv "$c.6" "$c"
 	SWEEP_SHORT=1 sweep bridge "$c" "$NS" ADD
 	nothing_outside
 }
 
 @test "sweep: bridge CHECK, GC and STATUS" {
-	c=$(bridge_conf '[{"subnet":"10.233.0.0/24"}]')
+	c=$(bridge_conf '[{"subnet":"10.133.0.0/24"}]')
 	SWEEP_SHORT=1 sweep bridge "$c" "$NS" CHECK
 	jq '. + {"cni.dev/valid-attachments": [{containerID: "keep", ifname: "eth0"}]}' "$c" >"$c.g" && mv "$c.g" "$c"
 	SWEEP_SHORT=1 sweep bridge "$c" "$NS" GC,STATUS
@@ -77,10 +87,10 @@ bridge_conf() { # SUBNETS_JSON
 @test "sweep: ipam-subnet ADD, GC and STATUS" {
 	jq -n --arg lib "$NETDOCK_LIB_DIR" --arg name "sw-$ND_ID" '{
 		cniVersion: "1.1.0", name: $name, type: "ipam-subnet",
-		runtimeConfig: {ips: ["10.234.0.9"]},
+		runtimeConfig: {ips: ["10.134.0.9"]},
 		ipam: {type: "ipam-subnet", dataDir: $lib,
-			ranges: [[{subnet: "10.234.0.0/24", rangeStart: "10.234.0.5", rangeEnd: "10.234.0.50",
-				gateway: "10.234.0.1"}]]}
+			ranges: [[{subnet: "10.134.0.0/24", rangeStart: "10.134.0.5", rangeEnd: "10.134.0.50",
+				gateway: "10.134.0.1"}]]}
 	}' >"$ND_TMP/conf/ipam.json"
 	sweep ipam-subnet "$ND_TMP/conf/ipam.json" "$NS" ADD
 	SWEEP_SHORT=1 sweep ipam-subnet "$ND_TMP/conf/ipam.json" "$NS" GC,STATUS
@@ -96,10 +106,10 @@ bridge_conf() { # SUBNETS_JSON
 			{hostPort: 0, containerPort: 53, protocol: "udp"}]},
 		prevResult: {cniVersion: "1.1.0",
 			interfaces: [{name: "eth0", mac: "02:42:0a:00:00:02", sandbox: "/x"}],
-			ips: [{address: "10.235.0.2/24", gateway: "10.235.0.1", interface: 0},
-			      {address: "fd00:235::2/64", interface: 0}],
-			routes: [{dst: "0.0.0.0/0", gw: "10.235.0.1"}],
-			dns: {nameservers: ["10.235.0.1"], search: ["dns.netdock"]}}
+			ips: [{address: "10.135.0.2/24", gateway: "10.135.0.1", interface: 0},
+			      {address: "fd00:135::2/64", interface: 0}],
+			routes: [{dst: "0.0.0.0/0", gw: "10.135.0.1"}],
+			dns: {nameservers: ["10.135.0.1"], search: ["dns.netdock"]}}
 	}' >"$ND_TMP/conf/portmap.json"
 	SWEEP_WORKERS=1 sweep portmap "$ND_TMP/conf/portmap.json" "$NS" ADD
 	SWEEP_SHORT=1 sweep portmap "$ND_TMP/conf/portmap.json" "$NS" CHECK
