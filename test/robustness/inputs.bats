@@ -56,7 +56,7 @@ nothing_made() {
 	for v in 12345 true '[]' '{}' 1.5 -1; do
 		CNI_ARGS="K8S_POD_NAME=x;IgnoreUnknown=1" run add_raw bridge "$(conf n1 "{\"args\":{\"cni\":{\"name\":$v}}}")"
 		assert_equal "$(code_of "$output")" 7
-		assert_equal "$(msg_of "$output")" "args.cni.name must be a string"
+		[[ $(msg_of "$output") == "args.cni.name must be a string, not "* ]]
 	done
 	nothing_made
 }
