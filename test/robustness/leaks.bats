@@ -191,11 +191,18 @@ leftovers() {
 	jq -c '.plugins[1] + {cniVersion, name} + {runtimeConfig: {portMappings: [{hostPort: 0, containerPort: 80}, {hostPort: 18500, containerPort: 81}]},
 		prevResult: {cniVersion: "1.1.0", ips: [{address: "10.192.0.200/24"}]}}' "$N" >"$ND_TMP/conf/pm.json"
 	printf '%s' "$br" >"$ND_TMP/conf/br.json"
-	for i in $(seq 1 40); do
-		case $((RANDOM % 3)) in
-		0) plugin=bridge conf=$ND_TMP/conf/br.json verb=ADD ;;
-		1) plugin=portmap conf=$ND_TMP/conf/pm.json verb=ADD ;;
-		2) plugin=bridge conf=$ND_TMP/conf/br.json verb=DEL ;;
+	jq -c '. + {"cni.dev/valid-attachments": [{containerID: "k1", ifname: "e1"}]}' \
+		"$ND_TMP/conf/br.json" >"$ND_TMP/conf/br-gc.json"
+	jq -c '. + {"cni.dev/valid-attachments": [{containerID: "k1", ifname: "e1"}]}' \
+		"$ND_TMP/conf/pm.json" >"$ND_TMP/conf/pm-gc.json"
+	for i in $(seq 1 48); do
+		case $((RANDOM % 7)) in
+		0 | 1) plugin=bridge conf=$ND_TMP/conf/br.json verb=ADD ;;
+		2) plugin=portmap conf=$ND_TMP/conf/pm.json verb=ADD ;;
+		3) plugin=bridge conf=$ND_TMP/conf/br.json verb=DEL ;;
+		4) plugin=portmap conf=$ND_TMP/conf/pm.json verb=DEL ;;
+		5) plugin=bridge conf=$ND_TMP/conf/br-gc.json verb=GC ;;
+		6) plugin=portmap conf=$ND_TMP/conf/pm-gc.json verb=GC ;;
 		esac
 		CNI_COMMAND=$verb CNI_CONTAINERID=k$((i % 8)) CNI_NETNS=/var/run/netns/$ns \
 			CNI_IFNAME=e$((i % 8)) "$ND_BIN_DIR/$plugin" <"$conf" >/dev/null 2>&1 3>&- &
