@@ -93,8 +93,15 @@ struct nlmsghdr *nd_nft_txn_msg(struct nd_nft_txn *txn, uint16_t type, uint16_t 
 	m = &txn->msgs[txn->n_msgs++];
 	m->seq = txn->seq;
 	snprintf(m->what, sizeof(m->what), "%s %s", what, obj ? obj : "");
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, NFPROTO_INET,
-				     flags | NLM_F_ACK, txn->seq++);
+	/*
+	 * No NLM_F_ACK: the kernel reports a failing message anyway, and an ack
+	 * for each of thousands of elements overflowed the socket's receive
+	 * buffer (ENOBUFS, the batch applied but unconfirmed). Commit asks for
+	 * one ack, on the last message.
+	 */
+	txn->last = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, NFPROTO_INET,
+					  flags, txn->seq++);
+	return txn->last;
 }
 
 int nd_nft_txn_next(struct nd_nft_txn *txn)

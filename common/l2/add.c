@@ -3,6 +3,9 @@
 #include "bridge.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +142,36 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	return port_flags(ctx, a, nl);
 }
 
+/* True when an interface of the current netns other than lo has a global IPv6 address. */
+static bool netns_has_ipv6(void)
+{
+	struct ifaddrs *list = NULL;
+	bool found = false;
+
+	if (getifaddrs(&list) < 0)
+		return true; /* unknown: leave IPv6 as it is */
+	for (struct ifaddrs *i = list; i && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)i->ifa_addr;
+
+		found = sa && sa->sin6_family == AF_INET6 && !(i->ifa_flags & IFF_LOOPBACK) &&
+			!IN6_IS_ADDR_LINKLOCAL(&sa->sin6_addr);
+	}
+	freeifaddrs(list);
+	return found;
+}
+
+/*
+ * Docker sets net.ipv6.conf.all.disable_ipv6=1 in a container without IPv6
+ * (lo has no ::1 then); an IPv6 network's ADD turns it back on.
+ */
+static void ipv6_whole_container(const struct attach *a, bool v6)
+{
+	if (!v6 && netns_has_ipv6())
+		return;
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv6/conf/all/disable_ipv6", v6 ? "0" : "1");
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv6/conf/default/disable_ipv6", v6 ? "0" : "1");
+}
+
 static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 {
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
@@ -152,6 +185,7 @@ static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 		return kernel_fail(ctx, nl, ifindex, "finding the container interface");
 	/* Docker switches IPv6 off on interfaces of networks without it. */
 	ipv6_conf(a, ctx->ifname, "disable_ipv6", v6 ? "0" : "1");
+	ipv6_whole_container(a, v6);
 	if (v6)
 		ipv6_conf(a, ctx->ifname, "accept_dad", "0");
 	r = nd_link_set_up(nl, ifindex);
@@ -325,6 +359,8 @@ int bridge_add(struct cni_ctx *ctx)
 	if (!a)
 		return -ENOMEM;
 	r = bridge_conf_parse(ctx, &a->conf);
+	if (r >= 0)
+		r = cni_netns_check(ctx);
 	if (r >= 0)
 		r = nd_delegate(ctx, a->conf.ipam_type, CNI_ADD, &a->ipam);
 	if (r >= 0 && a->ipam.n_ips == 0)

@@ -159,6 +159,8 @@ static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
 
 	if (endpoints < 0 || nd_dir_stream(endpoints, ctx->net_name, &d) < 0)
 		return 0;
+	/* What writers killed between write and rename left, whoever they were. */
+	nd_tmp_sweep(dirfd(d), NULL);
 	while ((de = readdir(d)) && r >= 0) {
 		struct nd_endpoint_record e;
 
