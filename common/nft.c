@@ -38,6 +38,11 @@ const char *nd_nft_table_name(void)
 
 int nd_nft_txn_new(struct nd_nft_txn **ret)
 {
+	return nd_nft_txn_new_in(NFPROTO_INET, nd_nft_table_name(), ret);
+}
+
+int nd_nft_txn_new_in(uint8_t family, const char *table, struct nd_nft_txn **ret)
+{
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = calloc(1, sizeof(*txn));
 	int one = 1;
 
@@ -55,7 +60,8 @@ int nd_nft_txn_new(struct nd_nft_txn **ret)
 	/* The kernel's reason for a refused message is worth more than its errno. */
 	mnl_socket_setsockopt(txn->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(txn->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	snprintf(txn->table, sizeof(txn->table), "%s", nd_nft_table_name());
+	snprintf(txn->table, sizeof(txn->table), "%s", table);
+	txn->family = family;
 	txn->seq = (uint32_t)time(NULL);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(txn->batch), txn->seq++);
 	mnl_nlmsg_batch_next(txn->batch);
@@ -93,7 +99,7 @@ struct nlmsghdr *nd_nft_txn_msg(struct nd_nft_txn *txn, uint16_t type, uint16_t 
 	m = &txn->msgs[txn->n_msgs++];
 	m->seq = txn->seq;
 	snprintf(m->what, sizeof(m->what), "%s %s", what, obj ? obj : "");
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, NFPROTO_INET,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, txn->family,
 				     flags | NLM_F_ACK, txn->seq++);
 }
 
