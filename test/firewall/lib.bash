@@ -183,7 +183,10 @@ fw_check_isolation() {
 	assert_success
 	c3=$(ip_of "$output")
 	listen c3 80
-	reaches c1 10.231.0.1
+	# B's own container reaches c3, A's does not
+	run h_list ADD "$B" c2
+	assert_success
+	reaches c2 "$c3"
 	run reaches c1 "$c3"
 	assert_failure
 	assert_equal "$(fetch "nd-$ND_ID-c1" "$c3" 80)" ""
@@ -198,6 +201,10 @@ fw_check_internal() {
 	run reaches c4 10.250.0.2
 	assert_failure
 	reaches c4 10.233.0.1
+	# while a container of a non-internal network gets out
+	run h_list ADD "$A" c1
+	assert_success
+	reaches c1 10.250.0.2
 }
 
 # fw_check_owned FLUSH_CMD...: never duplicated, re-added after FLUSH_CMD, gone after GC.
