@@ -59,6 +59,53 @@ fw_dockerd() {
 	return 1
 }
 
+# fw_firewalld: firewalld (nftables backend) inside the host, on a private system bus of
+# its own (dbus-daemon on a socket in $FW_DIR, exported as DBUS_SYSTEM_BUS_ADDRESS), its
+# configuration a copy of /etc/firewalld; returns once it answers on D-Bus.
+fw_firewalld() {
+	local d=$FW_DIR/firewalld
+	mkdir -p "$d/etc"
+	cp -a /etc/firewalld "$d/etc/"
+	cat >"$d/bus.conf" <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <type>system</type>
+		  <listen>unix:path=$d/bus</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="root"/>
+		    <allow own="*"/>
+		    <allow send_destination="*" eavesdrop="true"/>
+		    <allow eavesdrop="true"/>
+		  </policy>
+		</busconfig>
+	EOF
+	dbus-daemon --config-file="$d/bus.conf" --nofork >"$d/bus.log" 2>&1 3>&- &
+	fw_track_pid $!
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$d/bus
+	nd_wait_for test -S "$d/bus"
+	nsenter --net="/run/netns/$FW_HOST" firewalld --nofork --nopid \
+		--system-config "$d/etc/firewalld" --log-target file --log-file "$d/log" \
+		>"$d/out" 2>&1 3>&- &
+	fw_track_pid $!
+	for _ in $(seq 1 300); do
+		fw_zone lo >/dev/null 2>&1 && on_host nft list table inet firewalld >/dev/null 2>&1 &&
+			return 0
+		sleep 0.05
+	done
+	cat "$d/out" "$d/log" >&2
+	return 1
+}
+
+# fw_zone IFNAME: the firewalld zone the interface is bound to ("" for none), over D-Bus.
+fw_zone() {
+	dbus-send --system --print-reply --dest=org.fedoraproject.FirewallD1 \
+		/org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1.zone.getZoneOfInterface \
+		"string:$1" | sed -n 's/^ *string "\(.*\)"$/\1/p'
+	return "${PIPESTATUS[0]}"
+}
+
 # fw_legacy_bin: a PATH directory where iptables and ip6tables are the legacy ones.
 fw_legacy_bin() {
 	mkdir -p "$FW_DIR/legacy-bin"
