@@ -29,7 +29,8 @@ static int find_tool(const char *name, char *path, size_t size)
 	char dirs[4096];
 
 	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin:/usr/bin", env ? env : "");
-	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
 		snprintf(path, size, "%s/%s", d, name);
 		if (access(path, X_OK) == 0)
 			return 0;

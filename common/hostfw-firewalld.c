@@ -49,7 +49,9 @@ static int call(const char *method, const char *arg1, const char *arg2, char **r
 	r = nd_exec(argv, ret_out, &stderr_text);
 	if (r != 0 && err)
 		snprintf(err, size, "firewalld %s: %s", method,
-			 r < 0 ? strerror(-r) : strtok(stderr_text, "\n") ?: "failed");
+			 r < 0			   ? strerror(-r) :
+			 strtok(stderr_text, "\n") ?:
+						     "failed");
 	return r == 0 ? 0 : r < 0 ? r : -EIO;
 }
 
@@ -81,7 +83,8 @@ int nd_hostfw_firewalld_sync(const char *bridge, bool remove, char *err, size_t 
 	if (r < 0)
 		return r;
 	if (remove)
-		return strcmp(zone, ZONE) ? 0 : call("removeInterface", ZONE, bridge, NULL, err, size);
+		return strcmp(zone, ZONE) ? 0 :
+					    call("removeInterface", ZONE, bridge, NULL, err, size);
 	if (!strcmp(zone, ZONE))
 		return 0;
 	/* The operator put it elsewhere: that is theirs to decide. */

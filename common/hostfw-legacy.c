@@ -4,8 +4,8 @@
  * tables are binary blobs swapped whole through setsockopt, and only
  * libiptc (not a Debian development package) or the tool writes them safely
  * against a concurrent dockerd or ufw (both take the xtables lock, -w).
- * Nothing is run unless this netns has a legacy filter table
- * (/proc/net/ip_tables_names), so hosts without one pay nothing.
+ * Whether anything must change is read without exec (xt-legacy.h), and only
+ * when this netns has a legacy filter table (/proc/net/ip_tables_names).
  */
 #include "hostfw-internal.h"
 
@@ -16,18 +16,19 @@
 #include "cleanup.h"
 #include "exec.h"
 #include "lock.h"
+#include "xt-legacy.h"
 
 /* Enough -D calls to clear a chain of duplicates made by hand. */
 #define MAX_DELETES 8
 
 struct legacy {
-	const char *tool, *save, *names;
+	const char *tool, *names;
 	bool v6;
 };
 
 static const struct legacy families[] = {
-	{ "iptables-legacy", "iptables-legacy-save", "/proc/net/ip_tables_names", false },
-	{ "ip6tables-legacy", "ip6tables-legacy-save", "/proc/net/ip6_tables_names", true },
+	{ "iptables-legacy", "/proc/net/ip_tables_names", false },
+	{ "ip6tables-legacy", "/proc/net/ip6_tables_names", true },
 };
 
 /* The legacy filter table exists in this netns once anything has used it. */
@@ -42,54 +43,15 @@ static bool in_use(const struct legacy *l)
 	return false;
 }
 
-static int save(const struct legacy *l, char **ret)
-{
-	const char *argv[] = { l->save, "-t", "filter", NULL };
-	_cleanup_(freep) char *err = NULL;
-	int r = nd_exec(argv, ret, &err);
-
-	return r == 0 ? 0 : r < 0 ? r : -EIO;
-}
-
-static bool has_chain(const char *dump, const char *chain)
-{
-	char want[96];
-	size_t n = (size_t)snprintf(want, sizeof(want), "\n:%s ", chain);
-
-	return strstr(dump, want) || !strncmp(dump, want + 1, n - 1);
-}
-
-/* Lines "-A <chain> ... --comment "netdock <bridge>" ..." in the dump. */
-static size_t count_ours(const char *dump, const char *chain, const char *tag)
-{
-	char head[96], quoted[80];
-	size_t n = 0;
-
-	snprintf(head, sizeof(head), "-A %s ", chain);
-	snprintf(quoted, sizeof(quoted), "--comment \"%s\"", tag);
-	for (const char *line = dump; line && *line; line = strchr(line, '\n')) {
-		const char *end;
-
-		line += *line == '\n';
-		end = strchrnul(line, '\n');
-		if (!strncmp(line, head, strlen(head))) {
-			const char *q = memmem(line, (size_t)(end - line), quoted, strlen(quoted));
-
-			n += q != NULL;
-		}
-	}
-	return n;
-}
-
 static int run(const struct legacy *l, const char *verb, const char *chain, const char *bridge,
 	       const char *tag, bool into, char *err, size_t size)
 {
-	const char *out_rule[] = { l->tool, "-w", verb,	     chain, "-i",	bridge,	  "-m",
-				   "comment", "--comment", tag, "-j",	"ACCEPT", NULL };
-	const char *in_rule[] = { l->tool,   "-w", verb,     chain,	    "-o",
-				  bridge,    "-m", "conntrack", "--ctstate", ND_HOSTFW_CTSTATE,
-				  "-m",	     "comment", "--comment", tag,	    "-j",
-				  "ACCEPT",  NULL };
+	const char *out_rule[] = { l->tool,   "-w",	   verb, chain, "-i",	  bridge, "-m",
+				   "comment", "--comment", tag,	 "-j",	"ACCEPT", NULL };
+	const char *in_rule[] = { l->tool,  "-w",      verb,	    chain,	 "-o",
+				  bridge,   "-m",      "conntrack", "--ctstate", ND_HOSTFW_CTSTATE,
+				  "-m",	    "comment", "--comment", tag,	 "-j",
+				  "ACCEPT", NULL };
 	_cleanup_(freep) char *stderr_text = NULL;
 	int r = nd_exec(into ? in_rule : out_rule, NULL, &stderr_text);
 
@@ -99,8 +61,8 @@ static int run(const struct legacy *l, const char *verb, const char *chain, cons
 	return r;
 }
 
-static int chain_sync(const struct legacy *l, const char *chain, const char *bridge,
-		      bool remove, char *err, size_t size)
+static int chain_sync(const struct legacy *l, const char *chain, const char *bridge, bool remove,
+		      char *err, size_t size)
 {
 	char tag[64];
 	int r = 0;
@@ -120,24 +82,21 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 		       char *err, size_t size)
 {
 	const char *const *chains = nd_hostfw_user_chains(l->v6);
-	_cleanup_(freep) char *dump = NULL;
+	struct nd_xt_legacy_view view;
 	_cleanup_(closep) int lock = -1;
 	char tag[64];
 	int r;
 
 	snprintf(tag, sizeof(tag), ND_HOSTFW_TAG_FMT, bridge);
-	r = save(l, &dump);
+	r = nd_xt_legacy_read(l->v6, chains, tag, &view);
 	if (r < 0) {
-		snprintf(err, size, "%s: %s", l->save, strerror(-r));
+		snprintf(err, size, "%s filter table: %s", l->tool, strerror(-r));
 		return r;
 	}
 	for (size_t c = 0; r >= 0 && chains[c]; c++) {
-		size_t n;
-
-		if (!has_chain(dump, chains[c]))
+		if (!view.has_chain[c])
 			continue;
-		n = count_ours(dump, chains[c], tag);
-		if (remove ? n == 0 : n == ND_HOSTFW_RULES)
+		if (remove ? view.ours[c] == 0 : view.ours[c] == ND_HOSTFW_RULES)
 			continue;
 		if (lock < 0 && lock_dir >= 0)
 			lock = nd_lock_take(lock_dir, ".hostfw.lock");
@@ -161,13 +120,14 @@ int nd_hostfw_legacy_unknown(char *what, size_t size)
 	for (size_t i = 0; i < ND_ARRAY_SIZE(families); i++) {
 		const struct legacy *l = &families[i];
 		const char *const *chains = nd_hostfw_user_chains(l->v6);
-		_cleanup_(freep) char *dump = NULL;
+		struct nd_xt_legacy_view view;
 		bool known = false;
 
-		if (!in_use(l) || save(l, &dump) < 0 || !strstr(dump, ":FORWARD DROP"))
+		if (!in_use(l) || nd_xt_legacy_read(l->v6, chains, "", &view) < 0 ||
+		    !view.forward_drop)
 			continue;
 		for (size_t c = 0; chains[c]; c++)
-			known = known || has_chain(dump, chains[c]);
+			known = known || view.has_chain[c];
 		if (known)
 			continue;
 		snprintf(what, size, "%s: filter FORWARD policy DROP", l->tool);

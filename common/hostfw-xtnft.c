@@ -73,8 +73,8 @@ static int collect(const struct nftnl_rule *rule, void *data)
 }
 
 /* One accept rule: out of the bridge (any state), or into it in the states that may enter. */
-static int rule_add(struct nd_nft_txn *txn, const char *chain, const char *bridge,
-		    const char *tag, bool into)
+static int rule_add(struct nd_nft_txn *txn, const char *chain, const char *bridge, const char *tag,
+		    bool into)
 {
 	struct nd_nft_rule *r = nd_nft_rule_begin(txn, chain);
 	struct xt_comment_info comment = { .comment = "" };
