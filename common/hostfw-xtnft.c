@@ -87,11 +87,11 @@ static int rule_add(struct nd_nft_txn *txn, const char *chain, const char *bridg
 	snprintf((char *)comment.comment, sizeof(comment.comment), "%s", tag);
 	if (into) {
 		nd_nft_match_oifname(r, bridge, NFT_CMP_EQ);
-		nd_nft_xt_match(r, "conntrack", 3, &ct, XT_ALIGN(sizeof(ct)));
+		nd_nft_xt_match(r, "conntrack", 3, &ct, sizeof(ct));
 	} else {
 		nd_nft_match_iifname(r, bridge, NFT_CMP_EQ);
 	}
-	nd_nft_xt_match(r, "comment", 0, &comment, XT_ALIGN(sizeof(comment)));
+	nd_nft_xt_match(r, "comment", 0, &comment, sizeof(comment));
 	nd_nft_counter(r);
 	nd_nft_verdict(r, NF_ACCEPT, NULL);
 	/* At the head: DOCKER-USER ends in RETURN, and ufw appends its own rules. */

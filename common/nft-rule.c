@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter/x_tables.h>
+
 #include <libnftnl/expr.h>
 #include <libnftnl/udata.h>
 
@@ -262,11 +264,13 @@ void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, cons
 		     size_t len)
 {
 	struct nftnl_expr *e = expr_add(r, "match");
+	/* The kernel wants the info padded as x_tables aligns it (XT_ALIGN). */
+	size_t padded = XT_ALIGN(len);
 	void *copy;
 
 	if (!e)
 		return;
-	copy = malloc(len);
+	copy = calloc(1, padded);
 	if (!copy) {
 		r->broken = true;
 		return;
@@ -275,7 +279,7 @@ void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, cons
 	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, name);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, rev);
 	/* libnftnl keeps this pointer and frees it with the expression. */
-	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, copy, (uint32_t)len);
+	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, copy, (uint32_t)padded);
 }
 
 int nd_nft_rule_delete(struct nd_nft_txn *txn, const char *chain, uint64_t handle)

@@ -130,7 +130,7 @@ void nd_nft_comment(struct nd_nft_rule *r, const char *text);
 int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r);
 /* As nd_nft_rule_end, but the rule goes to the head of its chain (iptables -I). */
 int nd_nft_rule_end_first(struct nd_nft_txn *txn, struct nd_nft_rule *r);
-/* An xtables match (nft_compat) as iptables-nft emits it; info is copied. */
+/* An xtables match (nft_compat) as iptables-nft emits it; info is copied and padded. */
 void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, const void *info,
 		     size_t len);
 /* Queues the deletion of one rule by its handle. */
