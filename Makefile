@@ -8,13 +8,15 @@ BUILD ?= build
 
 CC ?= cc
 PKGS := libnl-3.0 libnl-route-3.0 libnftnl libmnl libcjson ldns libcap
+# libcurl: headers only; common/curl-dl.c loads it at run time (etcd clients only).
+PKG_CFLAGS_CURL := $(shell pkg-config --cflags libcurl 2>/dev/null)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -MMD -MP \
-	-I. -Icommon $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+	-I. -Icommon $(PKG_CFLAGS) $(PKG_CFLAGS_CURL) $(EXTRA_CFLAGS)
 override LDFLAGS += $(EXTRA_LDFLAGS)
 # libnl and libnftnl go in statically: loading their shared objects and
 # running their constructors took ~0.4 ms of every plugin exec here (200
@@ -28,7 +30,7 @@ PLUGINS := $(patsubst plugins/%/main.c,%,$(wildcard plugins/*/main.c))
 DAEMONS := $(if $(wildcard dnsd/main.c),netdock-dnsd)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-COMMON_SRCS := $(wildcard common/*.c)
+COMMON_SRCS := $(wildcard common/*.c common/l2/*.c)
 COMMON_LIB := $(BUILD)/libnetdock.a
 
 # Each component's non-main sources form an archive the unit tests and fuzzers link too.
@@ -123,7 +125,12 @@ DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libn
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+DEB_OVERLAY := etcd-server etcd-client
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
+# test/cri: a private containerd (CRI plugin, runc shim), our CRI client's grpc and
+# protobuf modules and protoc, the busybox the test images are built from.
+DEB_CRI := containerd runc python3-grpcio python3-protobuf python3-grpc-tools busybox-static
+DEB_ALL += $(DEB_CRI)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \

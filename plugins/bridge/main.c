@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* bridge: Docker's bridge networks as a CNI interface plugin. */
-#include "bridge.h"
+#include "l2/bridge.h"
 #include "plugins/ipam-subnet/ipam-verbs.h"
 
 int main(void)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cni.h"
-#include "plugins/bridge/bridge.h"
+#include "l2/bridge.h"
 #include "plugins/ipam-subnet/ipam.h"
 #include "plugins/portmap/portmap.h"
 
