@@ -281,21 +281,3 @@ void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, cons
 	/* libnftnl keeps this pointer and frees it with the expression. */
 	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, copy, (uint32_t)padded);
 }
-
-int nd_nft_rule_delete(struct nd_nft_txn *txn, const char *chain, uint64_t handle)
-{
-	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!r)
-		return -ENOMEM;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, txn->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, txn->family);
-	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = nd_nft_txn_msg(txn, NFT_MSG_DELRULE, 0, "delete rule from", chain);
-	if (!nlh)
-		return -ENOMEM;
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	return nd_nft_txn_next(txn);
-}

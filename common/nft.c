@@ -163,7 +163,8 @@ int nd_nft_chain_declare(struct nd_nft_txn *txn, const char *chain, const char *
 	return nd_nft_txn_next(txn);
 }
 
-int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
+/* DELRULE: one rule by handle, or with handle 0 every rule of the chain. */
+static int rule_del(struct nd_nft_txn *txn, const char *chain, uint64_t handle)
 {
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -172,11 +173,24 @@ int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
 		return -ENOMEM;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, txn->table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nlh = nd_nft_txn_msg(txn, NFT_MSG_DELRULE, 0, "flush chain", chain);
+	if (handle)
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+	nlh = nd_nft_txn_msg(txn, NFT_MSG_DELRULE, 0, handle ? "delete rule from" : "flush chain",
+			     chain);
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	return nd_nft_txn_next(txn);
+}
+
+int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
+{
+	return rule_del(txn, chain, 0);
+}
+
+int nd_nft_rule_delete(struct nd_nft_txn *txn, const char *chain, uint64_t handle)
+{
+	return handle ? rule_del(txn, chain, handle) : -EINVAL;
 }
 
 static uint32_t type_len(enum nd_nft_type t)

@@ -14,14 +14,7 @@ setup() { nd_setup; }
 teardown() { fw_teardown; }
 
 @test "docker/nft: dockerd's FORWARD drops; the containers of a network still reach each other" {
-	run on_host iptables-nft -S FORWARD
-	assert_line "-P FORWARD DROP"
-	assert_line "-A FORWARD -j DOCKER-USER"
-	fw_check_same_network
-	br=$(bridge_of "$A")
-	run fw_rules iptables-nft DOCKER-USER
-	assert_line "-A DOCKER-USER -i $br -m comment --comment \"netdock $br\" -j ACCEPT"
-	assert_line "-A DOCKER-USER -o $br -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment \"netdock $br\" -j ACCEPT"
+	fw_check_docker iptables-nft
 }
 
 @test "docker/nft: egress through masquerade" { fw_check_egress; }

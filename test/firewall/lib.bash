@@ -185,6 +185,27 @@ fw_teardown() {
 	nd_teardown
 }
 
+# fw_check_rule_lines IPTABLES CHAIN: the chain holds netdock's two rules for A's bridge,
+# exactly as iptables prints them back to a user.
+fw_check_rule_lines() {
+	local br
+	br=$(bridge_of "$A")
+	run fw_rules "$1" "$2"
+	assert_line "-A $2 -i $br -m comment --comment \"netdock $br\" -j ACCEPT"
+	assert_line "-A $2 -o $br -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment \"netdock $br\" -j ACCEPT"
+	assert_equal "${#lines[@]}" 2
+}
+
+# fw_check_docker IPTABLES: dockerd's FORWARD drops and jumps to DOCKER-USER first, and
+# a network's containers reach each other through netdock's rules there.
+fw_check_docker() {
+	run on_host "$1" -S FORWARD
+	assert_line "-P FORWARD DROP"
+	assert_line --index 1 "-A FORWARD -j DOCKER-USER"
+	fw_check_same_network
+	fw_check_rule_lines "$1" DOCKER-USER
+}
+
 # The behaviours each host firewall must keep (called by each suite's tests).
 fw_check_same_network() {
 	fw_networks
