@@ -6,7 +6,8 @@
  * zone. firewalld already accepts established and DNATed flows in
  * filter_FORWARD; traffic from other zones into the bridge stays refused.
  * The calls go through dbus-send, and only on hosts where firewalld's table
- * (inet firewalld) exists, so no D-Bus library is loaded by every ADD.
+ * (inet firewalld) exists (hostfw.c's scan), so no D-Bus library is loaded
+ * by every ADD.
  */
 #include "hostfw-internal.h"
 
@@ -16,14 +17,8 @@
 
 #include "cleanup.h"
 #include "exec.h"
-#include "nft-dump.h"
 
 #define ZONE "trusted"
-
-static bool running(void)
-{
-	return nd_nft_table_exists(NFPROTO_INET, "firewalld");
-}
 
 /* One method call with string arguments; *ret_out gets dbus-send's printed reply. */
 static int call(const char *method, const char *arg1, const char *arg2, char **ret_out, char *err,
@@ -72,36 +67,42 @@ static int zone_of(const char *bridge, char *zone, size_t zsize, char *err, size
 	return 0;
 }
 
-int nd_hostfw_firewalld_sync(const char *bridge, bool remove, char *err, size_t size)
+/* firewalld's table is there, yet firewalld does not answer (crashed, or its bus is gone). */
+static void note_silent(struct nd_hostfw_report *rep, const char *why)
 {
-	char zone[64];
-	int r;
-
-	if (!running())
-		return 0;
-	r = zone_of(bridge, zone, sizeof(zone), err, size);
-	if (r < 0)
-		return r;
-	if (remove)
-		return strcmp(zone, ZONE) ? 0 :
-					    call("removeInterface", ZONE, bridge, NULL, err, size);
-	if (!strcmp(zone, ZONE))
-		return 0;
-	/* The operator put it elsewhere: that is theirs to decide. */
-	if (zone[0])
-		return 0;
-	return call("addInterface", ZONE, bridge, NULL, err, size);
+	snprintf(rep->unknown, sizeof(rep->unknown),
+		 "inet firewalld filter_FORWARD rejects unzoned traffic and firewalld does not "
+		 "answer on D-Bus (%.120s)",
+		 why);
 }
 
-int nd_hostfw_firewalld_unknown(char *what, size_t size)
+int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge, bool remove,
+			     struct nd_hostfw_report *rep)
 {
-	char zone[64], err[160] = "";
+	char zone[64], why[160] = "";
 
-	if (!running() || zone_of("lo", zone, sizeof(zone), err, sizeof(err)) == 0)
+	if (!scan->firewalld)
 		return 0;
-	snprintf(what, size,
-		 "inet firewalld filter_FORWARD rejects unzoned traffic and firewalld does not "
-		 "answer on D-Bus (%s)",
-		 err);
-	return 1;
+	/* A firewalld that does not answer cannot be served: STATUS and the ADD warning say so. */
+	if (zone_of(bridge, zone, sizeof(zone), why, sizeof(why)) < 0) {
+		if (!rep->unknown[0])
+			note_silent(rep, why);
+		return 0;
+	}
+	if (remove)
+		return strcmp(zone, ZONE) ? 0 :
+					    call("removeInterface", ZONE, bridge, NULL, rep->err,
+						 sizeof(rep->err));
+	/* In trusted already, or put in another zone by the operator: that is theirs. */
+	if (zone[0])
+		return 0;
+	return call("addInterface", ZONE, bridge, NULL, rep->err, sizeof(rep->err));
+}
+
+void nd_hostfw_firewalld_check(const struct nd_hostfw_scan *scan, struct nd_hostfw_report *rep)
+{
+	char zone[64], why[160] = "";
+
+	if (scan->firewalld && zone_of("lo", zone, sizeof(zone), why, sizeof(why)) < 0)
+		note_silent(rep, why);
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostfw.h"
+
 /* The comment on every rule netdock adds: "netdock <bridge>". */
 #define ND_HOSTFW_TAG_FMT "netdock %s"
 /* Rules per bridge and user chain: out of the bridge, and into it (ctstate). */
@@ -14,22 +16,32 @@
 /* conntrack states that may enter a bridge from elsewhere (iptables' spelling). */
 #define ND_HOSTFW_CTSTATE "RELATED,ESTABLISHED,DNAT"
 
+#define ND_HOSTFW_MAX_CHAINS 4
+
 /* The user chains of one family ("DOCKER-USER", "ufw-user-forward"), NULL-terminated. */
 const char *const *nd_hostfw_user_chains(bool v6);
 
+/* What one dump of every nftables chain of the netns says about host firewalls. */
+struct nd_hostfw_scan {
+	bool user_chain[2][ND_HOSTFW_MAX_CHAINS]; /* [v6][chain]: in iptables-nft's filter table */
+	bool firewalld; /* table inet firewalld exists */
+	char unknown[192]; /* a forward chain with policy drop netdock cannot add to, or "" */
+};
+int nd_hostfw_scan(struct nd_hostfw_scan *ret);
+
 /*
  * Each backend syncs one bridge: remove false adds what is missing, remove
- * true deletes what is there. Returns 0 or -errno with err filled.
+ * true deletes what is there. Returns 0 or -errno with rep->err filled; a
+ * firewall it finds but cannot serve goes to rep->unknown.
  */
-int nd_hostfw_xtnft_sync(const char *bridge, int lock_dir, bool remove, char *err, size_t size);
-int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove, char *err, size_t size);
-int nd_hostfw_firewalld_sync(const char *bridge, bool remove, char *err, size_t size);
-
-/* True when the iptables-nft table of this family has a user chain to add to. */
-bool nd_hostfw_xtnft_understood(uint8_t family);
-/* 1 with what filled when the legacy filter FORWARD drops and has no user chain. */
-int nd_hostfw_legacy_unknown(char *what, size_t size);
-/* 1 with what filled when firewalld's table is there but firewalld does not answer. */
-int nd_hostfw_firewalld_unknown(char *what, size_t size);
+int nd_hostfw_xtnft_sync(const struct nd_hostfw_scan *scan, const char *bridge, int lock_dir,
+			 bool remove, struct nd_hostfw_report *rep);
+int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove,
+			  struct nd_hostfw_report *rep);
+int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge, bool remove,
+			     struct nd_hostfw_report *rep);
+/* Without a bridge: only what each backend would report as unknown. */
+void nd_hostfw_legacy_check(struct nd_hostfw_report *rep);
+void nd_hostfw_firewalld_check(const struct nd_hostfw_scan *scan, struct nd_hostfw_report *rep);
 
 #endif

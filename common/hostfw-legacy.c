@@ -78,9 +78,25 @@ static int chain_sync(const struct legacy *l, const char *chain, const char *bri
 	return r == 0 ? 0 : r < 0 ? r : -EIO;
 }
 
-static int family_sync(const struct legacy *l, const char *bridge, int lock_dir, bool remove,
-		       char *err, size_t size)
+/* FORWARD drops and no user chain is there: netdock cannot open it. */
+static void note_unknown(const struct legacy *l, const struct nd_xt_legacy_view *view,
+			 struct nd_hostfw_report *rep)
 {
+	const char *const *chains = nd_hostfw_user_chains(l->v6);
+
+	if (!view->forward_drop || rep->unknown[0])
+		return;
+	for (size_t c = 0; chains[c]; c++)
+		if (view->has_chain[c])
+			return;
+	snprintf(rep->unknown, sizeof(rep->unknown), "%s: filter FORWARD policy DROP", l->tool);
+}
+
+static int family_sync(const struct legacy *l, const char *bridge, int lock_dir, bool remove,
+		       struct nd_hostfw_report *rep)
+{
+	char *err = rep->err;
+	size_t size = sizeof(rep->err);
 	const char *const *chains = nd_hostfw_user_chains(l->v6);
 	struct nd_xt_legacy_view view;
 	_cleanup_(closep) int lock = -1;
@@ -93,6 +109,7 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 		snprintf(err, size, "%s filter table: %s", l->tool, strerror(-r));
 		return r;
 	}
+	note_unknown(l, &view, rep);
 	for (size_t c = 0; r >= 0 && chains[c]; c++) {
 		if (!view.has_chain[c])
 			continue;
@@ -105,33 +122,25 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 	return r;
 }
 
-int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove, char *err, size_t size)
+int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove,
+			  struct nd_hostfw_report *rep)
 {
 	int r = 0;
 
 	for (size_t i = 0; r >= 0 && i < ND_ARRAY_SIZE(families); i++)
 		if (in_use(&families[i]))
-			r = family_sync(&families[i], bridge, lock_dir, remove, err, size);
+			r = family_sync(&families[i], bridge, lock_dir, remove, rep);
 	return r;
 }
 
-int nd_hostfw_legacy_unknown(char *what, size_t size)
+void nd_hostfw_legacy_check(struct nd_hostfw_report *rep)
 {
 	for (size_t i = 0; i < ND_ARRAY_SIZE(families); i++) {
 		const struct legacy *l = &families[i];
-		const char *const *chains = nd_hostfw_user_chains(l->v6);
 		struct nd_xt_legacy_view view;
-		bool known = false;
 
-		if (!in_use(l) || nd_xt_legacy_read(l->v6, chains, "", &view) < 0 ||
-		    !view.forward_drop)
-			continue;
-		for (size_t c = 0; chains[c]; c++)
-			known = known || view.has_chain[c];
-		if (known)
-			continue;
-		snprintf(what, size, "%s: filter FORWARD policy DROP", l->tool);
-		return 1;
+		if (in_use(l) &&
+		    nd_xt_legacy_read(l->v6, nd_hostfw_user_chains(l->v6), "", &view) >= 0)
+			note_unknown(l, &view, rep);
 	}
-	return 0;
 }

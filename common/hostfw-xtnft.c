@@ -118,14 +118,12 @@ static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
 	return r;
 }
 
-/* Returns 1 when the chain exists and is not as wanted, 0 when it is (or is absent). */
+/* Returns 1 when the chain is not as wanted, 0 when it is (or is gone). */
 static int chain_state(uint8_t family, const char *chain, struct found *f, bool remove)
 {
 	int r;
 
 	f->n = 0;
-	if (nd_nft_chain_get(family, XT_TABLE, chain, NULL) < 0)
-		return 0;
 	r = nd_nft_rules_each(family, XT_TABLE, chain, collect, f);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
@@ -160,29 +158,18 @@ static int chain_sync(uint8_t family, const char *chain, const char *bridge, int
 	return r;
 }
 
-int nd_hostfw_xtnft_sync(const char *bridge, int lock_dir, bool remove, char *err, size_t size)
+int nd_hostfw_xtnft_sync(const struct nd_hostfw_scan *scan, const char *bridge, int lock_dir,
+			 bool remove, struct nd_hostfw_report *rep)
 {
-	static const uint8_t families[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	int r = 0;
 
-	for (size_t i = 0; r >= 0 && i < ND_ARRAY_SIZE(families); i++) {
-		const char *const *chains = nd_hostfw_user_chains(families[i] == NFPROTO_IPV6);
+	for (int v6 = 0; r >= 0 && v6 < 2; v6++) {
+		const char *const *chains = nd_hostfw_user_chains(v6);
 
-		/* No filter table in this family: no iptables-nft, nothing to look at. */
-		if (!nd_nft_table_exists(families[i], XT_TABLE))
-			continue;
 		for (size_t c = 0; r >= 0 && chains[c]; c++)
-			r = chain_sync(families[i], chains[c], bridge, lock_dir, remove, err, size);
+			if (scan->user_chain[v6][c])
+				r = chain_sync(v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, chains[c], bridge,
+					       lock_dir, remove, rep->err, sizeof(rep->err));
 	}
 	return r;
-}
-
-bool nd_hostfw_xtnft_understood(uint8_t family)
-{
-	const char *const *chains = nd_hostfw_user_chains(family == NFPROTO_IPV6);
-
-	for (size_t c = 0; chains[c]; c++)
-		if (nd_nft_chain_get(family, XT_TABLE, chains[c], NULL) == 0)
-			return true;
-	return false;
 }

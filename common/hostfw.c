@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "hostfw-internal.h"
 #include "nft-dump.h"
 
@@ -16,27 +17,6 @@ const char *const *nd_hostfw_user_chains(bool v6)
 	static const char *const v6c[] = { "DOCKER-USER", "ufw6-user-forward", NULL };
 
 	return v6 ? v6c : v4;
-}
-
-static int sync_all(const char *bridge, int lock_dir, bool remove, char *err, size_t size)
-{
-	int r = nd_hostfw_xtnft_sync(bridge, lock_dir, remove, err, size);
-
-	if (r >= 0)
-		r = nd_hostfw_legacy_sync(bridge, lock_dir, remove, err, size);
-	if (r >= 0)
-		r = nd_hostfw_firewalld_sync(bridge, remove, err, size);
-	return r;
-}
-
-int nd_hostfw_ensure(const char *bridge, int lock_dir, char *err, size_t size)
-{
-	return sync_all(bridge, lock_dir, false, err, size);
-}
-
-int nd_hostfw_release(const char *bridge, int lock_dir, char *err, size_t size)
-{
-	return sync_all(bridge, lock_dir, true, err, size);
 }
 
 static const char *family_name(uint8_t family)
@@ -55,37 +35,120 @@ static const char *family_name(uint8_t family)
 	}
 }
 
-struct scan {
-	char *what;
-	size_t size;
-	int found;
+/* A forward base chain with policy drop, kept until the dump has shown every user chain. */
+struct drop {
+	uint8_t family;
+	char what[160];
 };
 
-/* A base chain on the forward hook whose policy drops, in a table netdock cannot add to. */
-static int forward_drop(const struct nd_nft_chain_info *c, void *data)
+struct walk {
+	struct nd_hostfw_scan *scan;
+	struct drop drops[8];
+	size_t n_drops;
+};
+
+static void user_chain_seen(struct nd_hostfw_scan *scan, const struct nd_nft_chain_info *c)
 {
-	struct scan *s = data;
+	bool v6 = c->family == NFPROTO_IPV6;
+	const char *const *chains = nd_hostfw_user_chains(v6);
+
+	if ((c->family != NFPROTO_IPV4 && !v6) || strcmp(c->table, "filter"))
+		return;
+	for (size_t i = 0; chains[i] && i < ND_HOSTFW_MAX_CHAINS; i++)
+		if (!strcmp(c->name, chains[i]))
+			scan->user_chain[v6][i] = true;
+}
+
+static int chain_seen(const struct nd_nft_chain_info *c, void *data)
+{
+	struct walk *w = data;
 	const char *fam = family_name(c->family);
 
-	if (s->found || !fam || !c->base || c->hook != NF_INET_FORWARD || c->policy != NF_DROP)
+	user_chain_seen(w->scan, c);
+	if (c->family == NFPROTO_INET && !strcmp(c->table, "firewalld"))
+		w->scan->firewalld = true;
+	if (!fam || !c->base || c->hook != NF_INET_FORWARD || c->policy != NF_DROP ||
+	    w->n_drops == ND_ARRAY_SIZE(w->drops))
 		return 0;
-	if ((c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6) &&
-	    !strcmp(c->table, "filter") && nd_hostfw_xtnft_understood(c->family))
-		return 0;
-	snprintf(s->what, s->size, "%s %s %s: policy drop", fam, c->table, c->name);
-	s->found = 1;
+	w->drops[w->n_drops].family = c->family;
+	snprintf(w->drops[w->n_drops++].what, sizeof(w->drops[0].what), "%s %s %s: policy drop",
+		 fam, c->table, c->name);
 	return 0;
 }
 
-int nd_hostfw_unknown(char *what, size_t size)
+/* iptables-nft's FORWARD is understood when its table has a user chain netdock adds to. */
+static bool understood(const struct nd_hostfw_scan *scan, const struct drop *d)
 {
-	struct scan s = { .what = what, .size = size };
-	int r = nd_nft_chains_each(NFPROTO_UNSPEC, NULL, forward_drop, &s);
+	bool v6 = d->family == NFPROTO_IPV6;
+	char want[64];
 
+	if (d->family != NFPROTO_IPV4 && !v6)
+		return false;
+	snprintf(want, sizeof(want), "%s filter FORWARD:", v6 ? "ip6" : "ip");
+	if (strncmp(d->what, want, strlen(want)))
+		return false;
+	for (size_t i = 0; i < ND_HOSTFW_MAX_CHAINS; i++)
+		if (scan->user_chain[v6][i])
+			return true;
+	return false;
+}
+
+int nd_hostfw_scan(struct nd_hostfw_scan *ret)
+{
+	struct walk w = { .scan = ret };
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = nd_nft_chains_each(NFPROTO_UNSPEC, NULL, chain_seen, &w);
 	if (r < 0)
 		return r;
-	if (s.found)
-		return 1;
-	r = nd_hostfw_firewalld_unknown(what, size);
-	return r ? r : nd_hostfw_legacy_unknown(what, size);
+	for (size_t i = 0; i < w.n_drops && !ret->unknown[0]; i++)
+		if (!understood(ret, &w.drops[i]))
+			snprintf(ret->unknown, sizeof(ret->unknown), "%s", w.drops[i].what);
+	return 0;
+}
+
+static int sync_all(const char *bridge, int lock_dir, bool remove, struct nd_hostfw_report *rep)
+{
+	struct nd_hostfw_scan scan;
+	int r = nd_hostfw_scan(&scan);
+
+	rep->err[0] = rep->unknown[0] = '\0';
+	if (r < 0) {
+		snprintf(rep->err, sizeof(rep->err), "listing nftables chains: %s", strerror(-r));
+		return r;
+	}
+	snprintf(rep->unknown, sizeof(rep->unknown), "%s", scan.unknown);
+	r = nd_hostfw_xtnft_sync(&scan, bridge, lock_dir, remove, rep);
+	if (r >= 0)
+		r = nd_hostfw_legacy_sync(bridge, lock_dir, remove, rep);
+	if (r >= 0)
+		r = nd_hostfw_firewalld_sync(&scan, bridge, remove, rep);
+	return r;
+}
+
+int nd_hostfw_ensure(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
+{
+	return sync_all(bridge, lock_dir, false, rep);
+}
+
+int nd_hostfw_release(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
+{
+	return sync_all(bridge, lock_dir, true, rep);
+}
+
+int nd_hostfw_check(struct nd_hostfw_report *rep)
+{
+	struct nd_hostfw_scan scan;
+	int r = nd_hostfw_scan(&scan);
+
+	rep->err[0] = rep->unknown[0] = '\0';
+	if (r < 0)
+		return r;
+	snprintf(rep->unknown, sizeof(rep->unknown), "%s", scan.unknown);
+	if (!rep->unknown[0])
+		nd_hostfw_firewalld_check(&scan, rep);
+	if (!rep->unknown[0])
+		nd_hostfw_legacy_check(rep);
+	return rep->unknown[0] != '\0';
 }

@@ -14,19 +14,24 @@
 
 #include <stddef.h>
 
+/* What a call found besides its own work. */
+struct nd_hostfw_report {
+	char err[256]; /* why a change was refused (set when a call returns < 0) */
+	/* A firewall netdock does not know that would drop forwarded traffic, or "". */
+	char unknown[256];
+};
+
 /*
  * Makes every known host firewall pass this bridge's traffic, adding only
- * what is missing (a dump of the user chains when nothing is). lock_dir (the
- * run dir, or -1) holds .hostfw.lock while anything changes, so parallel
- * ADDs never add a rule twice. Returns 0 or -errno, with err filled.
+ * what is missing (one dump of the nftables chains, then the user chains'
+ * rules where they exist). lock_dir (the run dir, or -1) holds .hostfw.lock
+ * while anything changes, so parallel ADDs never add a rule twice. Returns 0
+ * or -errno with rep->err filled; rep->unknown is filled either way.
  */
-int nd_hostfw_ensure(const char *bridge, int lock_dir, char *err, size_t size);
+int nd_hostfw_ensure(const char *bridge, int lock_dir, struct nd_hostfw_report *rep);
 /* Removes what nd_hostfw_ensure added for this bridge, wherever it still is. */
-int nd_hostfw_release(const char *bridge, int lock_dir, char *err, size_t size);
-/*
- * 1 when a firewall netdock does not know would drop forwarded traffic
- * (what names the chain and its policy), 0 when none does, or -errno.
- */
-int nd_hostfw_unknown(char *what, size_t size);
+int nd_hostfw_release(const char *bridge, int lock_dir, struct nd_hostfw_report *rep);
+/* Changes nothing: 1 when rep->unknown names a firewall that drops, 0 when none does, or -errno. */
+int nd_hostfw_check(struct nd_hostfw_report *rep);
 
 #endif

@@ -10,43 +10,42 @@
 
 int bridge_hostfw_add(struct cni_ctx *ctx, const char *bridge, int run_fd)
 {
-	char err[256] = "", what[256];
-	/* On every ADD: a restarted dockerd or `ufw reload` flushes the user chains. */
-	int r = nd_hostfw_ensure(bridge, run_fd, err, sizeof(err));
+	struct nd_hostfw_report rep;
+	/* On every ADD: `ufw reload`, a firewalld reload or a flush by hand drops what was added. */
+	int r = nd_hostfw_ensure(bridge, run_fd, &rep);
 
 	if (r < 0) {
 		cni_fail(ctx, ND_ERR_NFT, r, "host firewall rules for %s: %s", bridge,
 			 strerror(-r));
-		cni_fail_details(ctx, "%s", err);
+		cni_fail_details(ctx, "%s", rep.err);
 		return r;
 	}
-	if (nd_hostfw_unknown(what, sizeof(what)) > 0)
+	if (rep.unknown[0])
 		nd_warn("network %s: a host firewall netdock does not know drops forwarded "
 			"traffic (%s); containers may lose connectivity",
-			ctx->net_name, what);
+			ctx->net_name, rep.unknown);
 	return 0;
 }
 
 int bridge_hostfw_gc(struct cni_ctx *ctx, const char *bridge, int run_fd)
 {
-	char err[256] = "";
-	int r = nd_hostfw_release(bridge, run_fd, err, sizeof(err));
+	struct nd_hostfw_report rep;
+	int r = nd_hostfw_release(bridge, run_fd, &rep);
 
 	if (r < 0) {
 		cni_fail(ctx, ND_ERR_NFT, r, "removing host firewall rules for %s: %s", bridge,
 			 strerror(-r));
-		cni_fail_details(ctx, "%s", err);
+		cni_fail_details(ctx, "%s", rep.err);
 	}
 	return r;
 }
 
 int bridge_hostfw_status(struct cni_ctx *ctx)
 {
-	char what[256];
-	int r = nd_hostfw_unknown(what, sizeof(what));
+	struct nd_hostfw_report rep;
 
-	if (r > 0)
+	if (nd_hostfw_check(&rep) > 0)
 		return cni_fail(ctx, CNI_ERR_LIMITED_CONNECTIVITY, -ENETUNREACH,
-				"a host firewall drops forwarded traffic: %s", what);
+				"a host firewall drops forwarded traffic: %s", rep.unknown);
 	return 0;
 }

@@ -55,11 +55,18 @@ unknown_checks() {
 }
 
 @test "firewalld's table without firewalld answering on D-Bus: STATUS 51" {
+	# what a firewalld that died without cleaning up leaves behind
 	on_host nft add table inet firewalld
+	on_host nft add chain inet firewalld filter_FORWARD '{ type filter hook forward priority 10; policy accept; }'
+	on_host nft add rule inet firewalld filter_FORWARD reject with icmpx admin-prohibited
 	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$FW_DIR/no-bus run h_status "$N"
 	assert_failure
 	assert_equal "$(jq -r .code <<<"$output")" 51
 	assert_equal "$(jq -r .msg <<<"$output" | grep -c 'inet firewalld filter_FORWARD')" 1
+	# an ADD still works (the bridge is not lost to a dead firewalld), and warns
+	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$FW_DIR/no-bus run h_list ADD "$N" c1
+	assert_success
+	grep -q "firewalld does not answer on D-Bus" "$NETDOCK_LOG_FILE"
 }
 
 @test "Docker's chains present: STATUS succeeds (netdock knows where to add)" {
