@@ -18,6 +18,13 @@
 
 #define ND_HOSTFW_MAX_CHAINS 4
 
+/*
+ * True for a netdock tag whose bridge no longer exists in this netns: its
+ * network went without GC (Podman deletes the bridge itself), so the next
+ * ADD or GC on the host removes those rules.
+ */
+bool nd_hostfw_tag_stale(const char *comment);
+
 /* The user chains of one family ("DOCKER-USER", "ufw-user-forward"), NULL-terminated. */
 const char *const *nd_hostfw_user_chains(bool v6);
 

@@ -104,12 +104,22 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 	int r;
 
 	snprintf(tag, sizeof(tag), ND_HOSTFW_TAG_FMT, bridge);
-	r = nd_xt_legacy_read(l->v6, chains, tag, &view);
+	r = nd_xt_legacy_read(l->v6, chains, tag, "netdock ", &view);
 	if (r < 0) {
 		snprintf(err, size, "%s filter table: %s", l->tool, strerror(-r));
 		return r;
 	}
 	note_unknown(l, &view, rep);
+	/* Rules of netdock bridges that are gone (their network left without GC). */
+	for (size_t i = 0; r >= 0 && i < view.n_others; i++) {
+		const char *gone = view.others[i].comment + strlen("netdock ");
+
+		if (!nd_hostfw_tag_stale(view.others[i].comment))
+			continue;
+		if (lock < 0 && lock_dir >= 0)
+			lock = nd_lock_take(lock_dir, ".hostfw.lock");
+		r = chain_sync(l, chains[view.others[i].chain], gone, true, err, size);
+	}
 	for (size_t c = 0; r >= 0 && chains[c]; c++) {
 		if (!view.has_chain[c])
 			continue;
@@ -140,7 +150,7 @@ void nd_hostfw_legacy_check(struct nd_hostfw_report *rep)
 		struct nd_xt_legacy_view view;
 
 		if (in_use(l) &&
-		    nd_xt_legacy_read(l->v6, nd_hostfw_user_chains(l->v6), "", &view) >= 0)
+		    nd_xt_legacy_read(l->v6, nd_hostfw_user_chains(l->v6), "", NULL, &view) >= 0)
 			note_unknown(l, &view, rep);
 	}
 }

@@ -35,23 +35,36 @@ ND_CLEANUP(struct nftnl_expr_iter *, nftnl_expr_iter_destroy)
 
 struct found {
 	const char *tag;
-	uint64_t handles[MAX_FOUND];
+	uint64_t handles[MAX_FOUND]; /* this bridge's rules */
 	size_t n;
+	uint64_t stale[MAX_FOUND]; /* rules of netdock bridges that no longer exist */
+	size_t n_stale;
 };
 
-static bool comment_is(const struct nftnl_expr *e, const char *tag)
+/* The comment of an xtables comment match, or NULL. */
+static const char *comment_of(const struct nftnl_expr *e, char buf[XT_MAX_COMMENT_LEN])
 {
 	const struct xt_comment_info *c;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	uint32_t len = 0;
 
 	if (!name || strcmp(name, "match"))
-		return false;
+		return NULL;
 	name = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
 	if (!name || strcmp(name, "comment"))
-		return false;
+		return NULL;
 	c = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
-	return c && len >= sizeof(*c) && !strncmp(c->comment, tag, sizeof(c->comment));
+	if (!c || len < sizeof(*c))
+		return NULL;
+	snprintf(buf, XT_MAX_COMMENT_LEN, "%.*s", (int)sizeof(c->comment),
+		 (const char *)c->comment);
+	return buf;
+}
+
+static void note(uint64_t *handles, size_t *n, uint64_t handle)
+{
+	if (*n < MAX_FOUND)
+		handles[(*n)++] = handle;
 }
 
 static int collect(const struct nftnl_rule *rule, void *data)
@@ -59,14 +72,20 @@ static int collect(const struct nftnl_rule *rule, void *data)
 	_cleanup_(nftnl_expr_iter_destroyp) struct nftnl_expr_iter *it =
 		nftnl_expr_iter_create(rule);
 	struct found *f = data;
+	uint64_t handle = nftnl_rule_get_u64(rule, NFTNL_RULE_HANDLE);
+	char buf[XT_MAX_COMMENT_LEN];
 
 	if (!it)
 		return -ENOMEM;
 	for (struct nftnl_expr *e = nftnl_expr_iter_next(it); e; e = nftnl_expr_iter_next(it)) {
-		if (!comment_is(e, f->tag))
+		const char *c = comment_of(e, buf);
+
+		if (!c)
 			continue;
-		if (f->n < MAX_FOUND)
-			f->handles[f->n++] = nftnl_rule_get_u64(rule, NFTNL_RULE_HANDLE);
+		if (!strcmp(c, f->tag))
+			note(f->handles, &f->n, handle);
+		else if (nd_hostfw_tag_stale(c))
+			note(f->stale, &f->n_stale, handle);
 		break;
 	}
 	return 0;
@@ -107,6 +126,8 @@ static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
 
 	for (size_t i = 0; r >= 0 && i < f->n; i++)
 		r = nd_nft_rule_delete(txn, chain, f->handles[i]);
+	for (size_t i = 0; r >= 0 && i < f->n_stale; i++)
+		r = nd_nft_rule_delete(txn, chain, f->stale[i]);
 	if (r >= 0 && !remove)
 		r = rule_add(txn, chain, bridge, f->tag, true);
 	if (r >= 0 && !remove)
@@ -118,15 +139,17 @@ static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
 	return r;
 }
 
-/* Returns 1 when the chain is not as wanted, 0 when it is (or is gone). */
+/* Returns 1 when the chain is not as wanted (or holds a gone bridge's rules), 0 when it is. */
 static int chain_state(uint8_t family, const char *chain, struct found *f, bool remove)
 {
 	int r;
 
-	f->n = 0;
+	f->n = f->n_stale = 0;
 	r = nd_nft_rules_each(family, XT_TABLE, chain, collect, f);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
+	if (f->n_stale)
+		return 1;
 	return remove ? f->n > 0 : f->n != ND_HOSTFW_RULES;
 }
 

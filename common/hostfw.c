@@ -3,6 +3,7 @@
 #include "hostfw.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,16 @@ const char *const *nd_hostfw_user_chains(bool v6)
 	static const char *const v6c[] = { "DOCKER-USER", "ufw6-user-forward", NULL };
 
 	return v6 ? v6c : v4;
+}
+
+bool nd_hostfw_tag_stale(const char *comment)
+{
+	const char *bridge = comment + strlen("netdock ");
+
+	if (strncmp(comment, "netdock ", strlen("netdock ")) || !*bridge ||
+	    strlen(bridge) >= IFNAMSIZ)
+		return false;
+	return if_nametoindex(bridge) == 0 && errno == ENODEV;
 }
 
 static const char *family_name(uint8_t family)

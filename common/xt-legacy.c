@@ -9,6 +9,7 @@
 #include "xt-legacy.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -47,7 +48,9 @@ static bool entry_at(const uint8_t *blob, size_t size, size_t off, bool v6, stru
 	       off + ret->next_offset <= size;
 }
 
-static bool has_comment(const uint8_t *e, const struct entry_view *v, const char *tag)
+/* The rule's comment match text (NUL-terminated copy in buf), or NULL. */
+static const char *comment_of(const uint8_t *e, const struct entry_view *v,
+			      char buf[XT_MAX_COMMENT_LEN])
 {
 	for (size_t m = v->header; m + sizeof(struct xt_entry_match) <= v->target_offset;) {
 		const struct xt_entry_match *match = (const void *)(e + m);
@@ -55,14 +58,39 @@ static bool has_comment(const uint8_t *e, const struct entry_view *v, const char
 
 		if (match->u.match_size < sizeof(*match) ||
 		    m + match->u.match_size > v->target_offset)
-			return false;
+			return NULL;
 		if (!strcmp(match->u.user.name, "comment") &&
-		    match->u.match_size >= sizeof(*match) + sizeof(*c) &&
-		    !strncmp(c->comment, tag, sizeof(c->comment)))
-			return true;
+		    match->u.match_size >= sizeof(*match) + sizeof(*c)) {
+			snprintf(buf, XT_MAX_COMMENT_LEN, "%.*s", (int)sizeof(c->comment),
+				 (const char *)c->comment);
+			return buf;
+		}
 		m += match->u.match_size;
 	}
-	return false;
+	return NULL;
+}
+
+struct wanted {
+	const char *const *chains;
+	const char *tag, *prefix;
+};
+
+static void note_rule(const uint8_t *e, const struct entry_view *v, size_t chain,
+		      const struct wanted *w, struct nd_xt_legacy_view *ret)
+{
+	char buf[XT_MAX_COMMENT_LEN];
+	const char *c = comment_of(e, v, buf);
+
+	if (!c)
+		return;
+	if (!strcmp(c, w->tag)) {
+		ret->ours[chain]++;
+	} else if (w->prefix && !strncmp(c, w->prefix, strlen(w->prefix)) &&
+		   ret->n_others < ND_XT_MAX_OTHERS) {
+		ret->others[ret->n_others].chain = chain;
+		snprintf(ret->others[ret->n_others++].comment, sizeof(ret->others[0].comment),
+			 "%.63s", c);
+	}
 }
 
 static int chain_index(const char *name, const char *const *chains)
@@ -74,7 +102,7 @@ static int chain_index(const char *name, const char *const *chains)
 }
 
 static void walk(const uint8_t *blob, size_t size, const struct ipt_getinfo *info, bool v6,
-		 const char *const *chains, const char *tag, struct nd_xt_legacy_view *ret)
+		 const struct wanted *w, struct nd_xt_legacy_view *ret)
 {
 	struct entry_view v;
 	int cur = -1;
@@ -88,7 +116,7 @@ static void walk(const uint8_t *blob, size_t size, const struct ipt_getinfo *inf
 				cur = -1; /* a built-in chain starts here */
 		if (!strcmp(t->u.user.name, XT_ERROR_TARGET)) {
 			/* A user chain's head: its name is the error target's data. */
-			cur = chain_index((const char *)t->data, chains);
+			cur = chain_index((const char *)t->data, w->chains);
 			if (cur >= 0)
 				ret->has_chain[cur] = true;
 			continue;
@@ -96,14 +124,15 @@ static void walk(const uint8_t *blob, size_t size, const struct ipt_getinfo *inf
 		if (off == info->underflow[NF_INET_FORWARD] && !t->u.user.name[0])
 			ret->forward_drop = ((const struct xt_standard_target *)t)->verdict ==
 					    -NF_DROP - 1;
-		if (cur >= 0 && has_comment(e, &v, tag))
-			ret->ours[cur]++;
+		if (cur >= 0)
+			note_rule(e, &v, (size_t)cur, w, ret);
 	}
 }
 
-int nd_xt_legacy_read(bool v6, const char *const *chains, const char *tag,
+int nd_xt_legacy_read(bool v6, const char *const *chains, const char *tag, const char *prefix,
 		      struct nd_xt_legacy_view *ret)
 {
+	const struct wanted w = { .chains = chains, .tag = tag, .prefix = prefix };
 	_cleanup_(closep) int fd =
 		socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
@@ -125,6 +154,6 @@ int nd_xt_legacy_read(bool v6, const char *const *chains, const char *tag,
 	if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, entries, &len) < 0)
 		return -errno;
 	memset(ret, 0, sizeof(*ret));
-	walk((const uint8_t *)entries->entrytable, info.size, &info, v6, chains, tag, ret);
+	walk((const uint8_t *)entries->entrytable, info.size, &info, v6, &w, ret);
 	return 0;
 }

@@ -27,3 +27,4 @@ teardown() { fw_teardown; }
 @test "docker/legacy: rules never doubled, re-added after a flush, gone with the last network" {
 	fw_check_owned iptables-legacy -F DOCKER-USER
 }
+@test "docker/legacy: the rules of a bridge deleted without GC go at the next ADD" { fw_check_stale; }

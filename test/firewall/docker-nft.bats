@@ -24,3 +24,4 @@ teardown() { fw_teardown; }
 @test "docker/nft: rules never doubled, re-added after a flush, gone with the last network" {
 	fw_check_owned iptables-nft -F DOCKER-USER
 }
+@test "docker/nft: the rules of a bridge deleted without GC go at the next ADD" { fw_check_stale; }

@@ -298,3 +298,17 @@ fw_check_owned() {
 	assert_equal "$(fw_rules "$FW_IPT" "$FW_CHAIN")" ""
 	assert_equal "$(on_host ip -o link show type bridge | grep -c ' br-')" 0
 }
+
+# fw_check_stale: a network whose bridge was deleted without GC (as Podman's `network rm`
+# does) loses its rules at the next ADD of another network on the host.
+fw_check_stale() {
+	fw_networks
+	run h_list ADD "$A" c1
+	assert_success
+	assert_equal "$(fw_count)" 2
+	on_host ip link del "$(bridge_of "$A")"
+	run h_list ADD "$B" c3
+	assert_success
+	assert_equal "$(fw_count)" 0
+	assert_equal "$(fw_rules "$FW_IPT" "$FW_CHAIN" | grep -c "netdock $(bridge_of "$B")")" 2
+}
