@@ -13,15 +13,13 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
-#include <libnftnl/table.h>
 
 #include "cleanup.h"
 
 ND_CLEANUP(struct nftnl_chain *, nftnl_chain_free)
-ND_CLEANUP(struct nftnl_table *, nftnl_table_free)
 ND_CLEANUP(struct mnl_socket *, mnl_socket_close)
 
-/* One request, its answers through cb until the dump ends; ENOENT is not an error (returns 0). */
+/* One request, its answers through cb until the dump ends; -ENOENT when the object is not there. */
 static int query(struct nlmsghdr *nlh, uint32_t seq, mnl_cb_t cb, void *data)
 {
 	_cleanup_(mnl_socket_closep) struct mnl_socket *nl =
@@ -108,41 +106,6 @@ int nd_nft_chains_each(uint8_t family, const char *table,
 	return r < 0 ? r : w.r;
 }
 
-static int chain_get_cb(const struct nlmsghdr *nlh, void *data)
-{
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
-
-	if (c && nftnl_chain_nlmsg_parse(nlh, c) >= 0)
-		chain_info(c, data);
-	return MNL_CB_OK;
-}
-
-int nd_nft_chain_get(uint8_t family, const char *table, const char *chain,
-		     struct nd_nft_chain_info *ret)
-{
-	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct nd_nft_chain_info info = { .name = "" };
-	struct nlmsghdr *nlh;
-	int r;
-
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, family, NLM_F_ACK, seq);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	r = query(nlh, seq, chain_get_cb, &info);
-	if (r < 0)
-		return r;
-	if (!info.name[0])
-		return -ENOENT;
-	if (ret)
-		*ret = info;
-	return 0;
-}
-
 struct rules_walk {
 	int (*cb)(const struct nftnl_rule *, void *);
 	void *data;
@@ -181,19 +144,4 @@ int nd_nft_rules_each(uint8_t family, const char *table, const char *chain,
 	nftnl_rule_free(rule);
 	r = query(nlh, seq, rule_cb, &w);
 	return r < 0 ? r : w.r;
-}
-
-bool nd_nft_table_exists(uint8_t family, const char *table)
-{
-	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return false;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, family, NLM_F_ACK, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	return query(nlh, seq, NULL, NULL) == 0;
 }

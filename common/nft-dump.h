@@ -27,12 +27,8 @@ struct nd_nft_chain_info {
 /* Calls cb for each chain of family (NFPROTO_UNSPEC: all) and table (NULL: all); cb's error stops. */
 int nd_nft_chains_each(uint8_t family, const char *table,
 		       int (*cb)(const struct nd_nft_chain_info *, void *), void *data);
-/* One chain; -ENOENT when it (or its table) does not exist. */
-int nd_nft_chain_get(uint8_t family, const char *table, const char *chain,
-		     struct nd_nft_chain_info *ret);
 /* Calls cb for each rule of the chain, in order (borrowed, valid during the call). */
 int nd_nft_rules_each(uint8_t family, const char *table, const char *chain,
 		      int (*cb)(const struct nftnl_rule *, void *), void *data);
-bool nd_nft_table_exists(uint8_t family, const char *table);
 
 #endif
