@@ -3,10 +3,11 @@
 # A small CRI client for the cri suite: drives containerd's CRI plugin over its
 # gRPC socket as the kubelet would, with the stubs generated from cri.proto.
 #   cri.py --sock SOCK --gen DIR ready
-#   cri.py ... run NAME [--namespace NS] [--port HOST:CTR[/udp|/sctp][@HOSTIP]] [--dns IP]
-#                       [--annotation K=V] [-- CMD...]       prints "POD CONTAINER"
-#   cri.py ... ip POD | netns POD | pods | cniconf | image REF
-#   cri.py ... exec CONTAINER -- CMD...                          the command's output and status
+#   cri.py ... run NAME [--namespace NS] [--pod-name POD] [--dns IP] [--annotation K=V]
+#                  [--port HOST:CTR[/udp|/sctp][@HOSTIP]]... [--wait-tcp PORT] [-- CMD...]
+#              a pod and its container; prints "POD CONTAINER POD_IP"
+#   cri.py ... netns POD | pods | cniconf | image REF
+#   cri.py ... exec CONTAINER -- CMD...    the command's output and exit status
 #   cri.py ... stop POD | rm POD
 # A refused call prints the runtime's own message on stderr and exits 1.
 import argparse
@@ -20,9 +21,9 @@ IMAGE = "localhost/netdock-test/busybox:1"
 
 def pod_config(pb, a):
     cfg = pb.PodSandboxConfig(
-        metadata=pb.PodSandboxMetadata(name=a.name, namespace=a.namespace,
+        metadata=pb.PodSandboxMetadata(name=a.pod_name or a.name, namespace=a.namespace,
                                        uid=str(uuid.uuid4()), attempt=0),
-        hostname=a.name)
+        hostname=a.pod_name or a.name)
     if a.dns:
         cfg.dns_config.servers.append(a.dns)
     for p in a.port or []:
@@ -51,11 +52,13 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("name")
     r.add_argument("--namespace", default="default")
+    r.add_argument("--pod-name", help="the pod's name in Kubernetes (default NAME)")
     r.add_argument("--port", action="append")
     r.add_argument("--dns")
     r.add_argument("--annotation", action="append")
+    r.add_argument("--wait-tcp", type=int, help="wait until the container listens on this port")
     sub.add_parser("image").add_argument("ref")
-    for c in ("ip", "netns", "stop", "rm"):
+    for c in ("netns", "stop", "rm"):
         sub.add_parser(c).add_argument("pod")
     sub.add_parser("exec").add_argument("container")
     # A command follows "--" (argparse would take its options for ours).
@@ -112,18 +115,24 @@ def main():
             ctr = rt.CreateContainer(pb.CreateContainerRequest(
                 pod_sandbox_id=pod, config=cc, sandbox_config=cfg), timeout=60).container_id
             rt.StartContainer(pb.StartContainerRequest(container_id=ctr), timeout=60)
-            print(ctr)
+            if a.wait_tcp:
+                deadline = time.monotonic() + 10
+                while f":{a.wait_tcp} " not in rt.ExecSync(pb.ExecSyncRequest(
+                        container_id=ctr, cmd=["netstat", "-ltn"], timeout=5), timeout=10).stdout.decode():
+                    if time.monotonic() > deadline:
+                        print(f"\ncri.py run: nothing listens on port {a.wait_tcp}", file=sys.stderr)
+                        return 1
+                    time.sleep(0.05)
+            st = rt.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=pod), timeout=30)
+            print(ctr, st.status.network.ip)
             return 0
-        if a.cmd in ("ip", "netns"):
+        if a.cmd == "netns":
+            # The sandbox's network namespace, from the OCI spec in the verbose info.
             st = rt.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=a.pod, verbose=True),
                                      timeout=30)
-            if a.cmd == "ip":
-                print(st.status.network.ip)
-            else:
-                # The sandbox's network namespace, from the OCI spec in the verbose info.
-                spec = json.loads(st.info.get("info", "{}")).get("runtimeSpec", {})
-                print(next((n.get("path", "") for n in spec.get("linux", {}).get("namespaces", [])
-                            if n.get("type") == "network"), ""))
+            spec = json.loads(st.info.get("info", "{}")).get("runtimeSpec", {})
+            print(next((n.get("path", "") for n in spec.get("linux", {}).get("namespaces", [])
+                        if n.get("type") == "network"), ""))
             return 0
         if a.cmd == "exec":
             res = rt.ExecSync(pb.ExecSyncRequest(container_id=a.container, cmd=a.command, timeout=20),

@@ -204,16 +204,19 @@ cri_stop() {
 }
 
 # pod NAME [cri run options] [-- CMD...]: runs a pod and its container; their ids
-# are kept in files (bats `run` forks) for pod_id NAME and ctr_id NAME.
+# and the pod's address are kept in files (bats `run` forks) for pod_id NAME,
+# ctr_id NAME and pod_ip NAME.
 pod() {
-	local out pod ctr
+	local out pod ctr ip
 	out=$(cri run "$@") || { echo "$out"; return 1; }
-	read -r pod ctr <<<"$out"
+	read -r pod ctr ip <<<"$out"
 	echo "$pod" >"$CRI/pod-$1"
 	echo "$ctr" >"$CRI/ctr-$1"
+	echo "$ip" >"$CRI/ip-$1"
 }
 pod_id() { cat "$CRI/pod-$1"; }
 ctr_id() { cat "$CRI/ctr-$1"; }
+pod_ip() { cat "$CRI/ip-$1"; }
 
 # in_pod NAME CMD...: ExecSync in the pod's container.
 in_pod() {
@@ -250,7 +253,8 @@ pod_fetch() {
 	in_pod "$1" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $2 $3" | tail -n 1
 }
 
-# web NAME: a container script serving "hello-NAME" over HTTP on port 80.
+# web NAME: a container script serving "hello-NAME" over HTTP on port 80
+# (run it with `pod ... --wait-tcp 80`).
 web() { echo "mkdir -p /www && echo hello-$1 >/www/index.html && exec httpd -f -p 80 -h /www"; }
 
 # conf_set JQ_FILTER: rewrites the node's conflist (from the original) and waits

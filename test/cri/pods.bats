@@ -13,9 +13,11 @@ teardown() { cri_teardown; }
 @test "two pods get addresses on the node's network and ping each other" {
 	pod a
 	pod b
-	a=$(cri ip "$(pod_id a)")
-	b=$(cri ip "$(pod_id b)")
-	[[ $a == 10.89.0.* ]] && [[ $b == 10.89.0.* ]] && [ "$a" != "$b" ]
+	a=$(pod_ip a)
+	b=$(pod_ip b)
+	assert_regex "$a" '^10\.89\.0\.[0-9]+$'
+	assert_regex "$b" '^10\.89\.0\.[0-9]+$'
+	assert_not_equal "$a" "$b"
 	run in_pod a ping -c1 -W2 "$b"
 	assert_success
 	run in_pod b ping -c1 -W2 "$a"
@@ -32,9 +34,8 @@ teardown() { cri_teardown; }
 }
 
 @test "a pod's hostPort answers on 127.0.0.1 and on the node's address, from the node and another machine" {
-	run pod web --port 18431:80 -- sh -c "$(web web)"
+	run pod web --port 18431:80 --wait-tcp 80 -- sh -c "$(web web)"
 	assert_success
-	nd_wait_for in_pod web sh -c 'netstat -ltn | grep -q ":80 "'
 	assert_equal "$(fetch 127.0.0.1 18431)" hello-web
 	assert_equal "$(fetch "$HOST_ADDR" 18431)" hello-web
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18431)" hello-web
@@ -47,9 +48,8 @@ teardown() { cri_teardown; }
 }
 
 @test "a hostPort bound to the node's address answers there only; UDP and SCTP ports too" {
-	run pod web --port "18432:80@$HOST_ADDR" --port 18433:53/udp --port 18439:9/sctp -- sh -c "$(web web)"
+	run pod web --port "18432:80@$HOST_ADDR" --port 18433:53/udp --port 18439:9/sctp --wait-tcp 80 -- sh -c "$(web web)"
 	assert_success
-	nd_wait_for in_pod web sh -c 'netstat -ltn | grep -q ":80 "'
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18432)" hello-web
 	run fetch 127.0.0.1 18432
 	refute_output hello-web
@@ -62,7 +62,7 @@ teardown() { cri_teardown; }
 @test "pod names resolve through netdock-dnsd from inside a pod; other names go upstream" {
 	pod web --dns "$CRI_GW"
 	pod client --dns "$CRI_GW"
-	web=$(cri ip "$(pod_id web)")
+	web=$(pod_ip web)
 	run in_pod client cat /etc/resolv.conf
 	assert_output --partial "nameserver $CRI_GW"
 	run in_pod client nslookup web
@@ -76,21 +76,33 @@ teardown() { cri_teardown; }
 	assert_failure
 	# The pod's DNS config also reached the bridge as runtimeConfig.dns (not used: dnsd serves).
 	grep -q 'runtimeConfig.dns is not supported; ignored' "$NETDOCK_LOG_FILE"
+	# A stopped pod's name is gone with its record.
+	run cri stop "$(pod_id web)"
+	assert_success
+	run in_pod client nslookup web
+	assert_failure
+	refute_output --regexp "Address:[[:space:]]+$web"
 }
 
 @test "the same pod name in two Kubernetes namespaces: the bare name answers its own, <pod>.<namespace> any" {
-	pod db --namespace prod
-	pod db-dev --namespace dev
-	pod client --namespace prod --dns "$CRI_GW"
-	prod=$(cri ip "$(pod_id db)")
-	dev=$(cri ip "$(pod_id db-dev)")
-	run in_pod client nslookup db
+	pod db-prod --namespace prod --pod-name db
+	pod db-dev --namespace dev --pod-name db
+	pod client-prod --namespace prod --pod-name client --dns "$CRI_GW"
+	pod client-dev --namespace dev --pod-name client --dns "$CRI_GW"
+	prod=$(pod_ip db-prod)
+	dev=$(pod_ip db-dev)
+	run in_pod client-prod nslookup db
 	assert_output --regexp "Address:[[:space:]]+$prod"
 	refute_output --partial "$dev"
-	run in_pod client nslookup db-dev.dev
+	run in_pod client-dev nslookup db
 	assert_output --regexp "Address:[[:space:]]+$dev"
-	run in_pod client nslookup db.prod
+	refute_output --partial "$prod"
+	run in_pod client-prod nslookup db.dev
+	assert_output --regexp "Address:[[:space:]]+$dev"
+	run in_pod client-dev nslookup db.prod
 	assert_output --regexp "Address:[[:space:]]+$prod"
+	rec="$NETDOCK_RUN_DIR/endpoints/$CRI_NET/$(pod_id db-dev)-eth0.json"
+	assert_equal "$(jq -r '"\(.name) \(.namespace)"' "$rec")" "db dev"
 }
 
 @test "bandwidth annotations and pod annotations reach the plugins and are ignored, not refused" {
@@ -104,7 +116,7 @@ teardown() { cri_teardown; }
 }
 
 @test "StopPodSandbox after the pod's netns is gone (DEL with CNI_NETNS empty) still frees everything" {
-	run pod web --port 18438:80 -- sh -c "$(web web)"
+	run pod web --port 18438:80 --wait-tcp 80 -- sh -c "$(web web)"
 	assert_success
 	netns=$(cri netns "$(pod_id web)")
 	[ -n "$netns" ]
@@ -125,14 +137,13 @@ teardown() { cri_teardown; }
 @test "pods started and stopped in parallel, as the kubelet does, each get their own address and port" {
 	local i pids=()
 	for i in 1 2 3 4 5 6; do
-		pod "p$i" --port "1845$i:80" -- sh -c "$(web "p$i")" &
+		pod "p$i" --port "1845$i:80" --wait-tcp 80 -- sh -c "$(web "p$i")" &
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
-	for i in 1 2 3 4 5 6; do cri ip "$(pod_id "p$i")"; done | sort -u >"$CRI/addrs"
+	for i in 1 2 3 4 5 6; do pod_ip "p$i"; done | sort -u >"$CRI/addrs"
 	assert_equal "$(wc -l <"$CRI/addrs")" 6
 	for i in 1 2 3 4 5 6; do
-		nd_wait_for in_pod "p$i" sh -c 'netstat -ltn | grep -q ":80 "'
 		assert_equal "$(fetch "$OUT" "$HOST_ADDR" "1845$i")" "hello-p$i"
 	done
 	pids=()
@@ -150,7 +161,7 @@ teardown() { cri_teardown; }
 }
 
 @test "Stop and RemovePodSandbox leave no veth, record, lease, claim or nft element" {
-	run pod web --port 18434:80 --port 18435:53/udp -- sh -c "$(web web)"
+	run pod web --port 18434:80 --port 18435:53/udp --wait-tcp 80 -- sh -c "$(web web)"
 	assert_success
 	pod other
 	assert_equal "$(host_veths)" 2
@@ -177,9 +188,8 @@ teardown() { cri_teardown; }
 	assert_equal "$(leases)" 0
 	assert_equal "$(cri pods)" ""
 	# The host port is free again for the next pod.
-	run pod web2 --port 18434:80 -- sh -c "$(web web2)"
+	run pod web2 --port 18434:80 --wait-tcp 80 -- sh -c "$(web web2)"
 	assert_success
-	nd_wait_for in_pod web2 sh -c 'netstat -ltn | grep -q ":80 "'
 	assert_equal "$(fetch "$OUT" "$HOST_ADDR" 18434)" hello-web2
 }
 
@@ -187,7 +197,7 @@ teardown() { cri_teardown; }
 # (FILTER) between RunPodSandbox and StopPodSandbox is still stopped and removed,
 # and nothing of its attachment is left.
 del_malformed() {
-	run pod web --port 18436:80 --port 18437:53/udp -- sh -c "$(web web)"
+	run pod web --port 18436:80 --port 18437:53/udp
 	assert_success
 	assert_equal "$(endpoints)" 1
 	assert_equal "$(claims)" 2
@@ -231,7 +241,7 @@ del_malformed() {
 
 @test "ctr run --cni containers join the pods' network, reach a pod by address and name, and leave nothing" {
 	pod web --dns "$CRI_GW"
-	web=$(cri ip "$(pod_id web)")
+	web=$(pod_ip web)
 	# Outside Kubernetes, a pod is <pod>.<namespace> (the bare name is for its namespace).
 	run ctr_cni c1 sh -c "ip -4 -o addr show eth0 && ping -c1 -W2 $web && nslookup web.default $CRI_GW"
 	assert_success

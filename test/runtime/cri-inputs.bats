@@ -81,6 +81,19 @@ del_with() {
 	! nft list table inet "$NETDOCK_NFT_TABLE" | grep -A3 'masq' | grep -q 10.242.0.0/24
 }
 
+@test "one host port mapped to two container ports is code 7 naming the mapping" {
+	N=$(pm_net twice '[{"subnet":"10.248.0.0/24"}]')
+	CAP_ARGS='{"portMappings":[{"hostPort":18440,"containerPort":80},{"hostPort":18441,"containerPort":81},{"hostPort":18440,"containerPort":81}]}' \
+		run br_add "$N" c1
+	assert_failure
+	assert_equal "$(jq -r .code <<<"$output")" 7
+	assert_equal "$(jq -r .msg <<<"$output")" "runtimeConfig.portMappings[2] maps host port tcp/18440, which portMappings[0] already maps to container port 80"
+	# the same mapping twice, or the port on another protocol, is fine
+	CAP_ARGS='{"portMappings":[{"hostPort":18440,"containerPort":80},{"hostPort":18440,"containerPort":80},{"hostPort":18440,"containerPort":81,"protocol":"udp"}]}' \
+		run br_add "$N" c1
+	assert_success
+}
+
 @test "bandwidth, ipRanges, pod annotations and dns in runtimeConfig are accepted" {
 	N=$(pm_net k8s '[{"subnet":"10.243.0.0/24"}]')
 	jq '.plugins[0].capabilities += {bandwidth: true, ipRanges: true, dns: true, "io.kubernetes.cri.pod-annotations": true}' \
@@ -106,6 +119,7 @@ del_with() {
 		'.mtuu = 1400'
 		'.ipam.subnets = [{"subnet":"10.244.0.0/33"}]'
 		'.ipam = "ipam-subnet"'
+		'.ipam.type = "nosuch"'
 		'.prevResult = {"ips":[{"address":"not-an-ip"}]}'
 		'.name = "../../etc"'
 		'.name = 42'
