@@ -24,6 +24,7 @@ teardown() { fw_teardown; }
 @test "docker/legacy: a published port from another machine, an unpublished one stays closed" { fw_check_published; }
 @test "docker/legacy: two networks stay isolated" { fw_check_isolation; }
 @test "docker/legacy: an internal network stays closed" { fw_check_internal; }
+@test "docker/legacy: icc=false keeps a network's containers apart" { fw_check_icc; }
 @test "docker/legacy: rules never doubled, re-added after a flush, gone with the last network" {
 	fw_check_owned iptables-legacy -F DOCKER-USER
 }

@@ -21,6 +21,7 @@ teardown() { fw_teardown; }
 @test "docker/nft: a published port from another machine, an unpublished one stays closed" { fw_check_published; }
 @test "docker/nft: two networks stay isolated" { fw_check_isolation; }
 @test "docker/nft: an internal network stays closed" { fw_check_internal; }
+@test "docker/nft: icc=false keeps a network's containers apart" { fw_check_icc; }
 @test "docker/nft: rules never doubled, re-added after a flush, gone with the last network" {
 	fw_check_owned iptables-nft -F DOCKER-USER
 }

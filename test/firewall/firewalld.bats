@@ -24,6 +24,7 @@ teardown() { fw_teardown; }
 @test "firewalld: a published port from another machine, an unpublished one stays closed" { fw_check_published; }
 @test "firewalld: two networks stay isolated" { fw_check_isolation; }
 @test "firewalld: an internal network stays closed" { fw_check_internal; }
+@test "firewalld: icc=false keeps a network's containers apart" { fw_check_icc; }
 
 @test "firewalld: the zone binding comes back after a removal, and goes with the last network" {
 	fw_networks

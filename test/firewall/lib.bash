@@ -312,3 +312,22 @@ fw_check_stale() {
 	assert_equal "$(fw_count)" 0
 	assert_equal "$(fw_rules "$FW_IPT" "$FW_CHAIN" | grep -c "netdock $(bridge_of "$B")")" 2
 }
+
+# fw_check_icc: icc=false keeps two containers of one network apart under the host's
+# firewall too, while both still reach the outside.
+fw_check_icc() {
+	h_outside
+	N=$(br_net fc '[{"subnet":"10.235.0.0/24"}]' '{"options":{"com.docker.network.bridge.enable_icc":"false"}}')
+	A=$N
+	run h_list ADD "$N" c1
+	assert_success
+	run h_list ADD "$N" c2
+	assert_success
+	c2=$(ip_of "$output")
+	listen c2 80
+	run reaches c1 "$c2"
+	assert_failure
+	assert_equal "$(fetch "nd-$ND_ID-c1" "$c2" 80)" ""
+	reaches c1 10.250.0.2
+	reaches c2 10.250.0.2
+}

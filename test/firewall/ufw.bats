@@ -35,6 +35,7 @@ teardown() { fw_teardown; }
 @test "ufw: a published port from another machine, an unpublished one stays closed" { fw_check_published; }
 @test "ufw: two networks stay isolated" { fw_check_isolation; }
 @test "ufw: an internal network stays closed" { fw_check_internal; }
+@test "ufw: icc=false keeps a network's containers apart" { fw_check_icc; }
 @test "ufw: rules never doubled, re-added after ufw reload, gone with the last network" {
 	fw_check_owned ufw --rootdir="$FW_UFW_ROOT" --datadir="$FW_UFW_ROOT" reload
 	assert_equal "$(fw_rules ip6tables-nft ufw6-user-forward)" ""
