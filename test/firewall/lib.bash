@@ -194,6 +194,10 @@ fw_check_rule_lines() {
 	assert_line "-A $2 -i $br -m comment --comment \"netdock $br\" -j ACCEPT"
 	assert_line "-A $2 -o $br -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment \"netdock $br\" -j ACCEPT"
 	assert_equal "${#lines[@]}" 2
+	# and `iptables -L` (which stops at a rule it cannot parse) lists them too
+	run on_host "$1" -w -L "$2" -n
+	assert_success
+	assert_equal "$(grep -c "/\* netdock $br \*/" <<<"$output")" 2
 }
 
 # fw_check_docker IPTABLES: dockerd's FORWARD drops and jumps to DOCKER-USER first, and
