@@ -36,14 +36,17 @@ COMMON_LIB := $(BUILD)/libnetdock.a
 # Each component's non-main sources form an archive the unit tests and fuzzers link too.
 comp_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
 comp_lib = $(BUILD)/lib$(notdir $(1)).a
-COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd)
+# netdock, the command (cli/): conflists in, Docker's network commands out.
+CLI_SRCS := $(wildcard cli/*.c)
+COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd) $(if $(CLI_SRCS),cli)
 COMP_LIBS := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 
 BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
+BINS += $(if $(CLI_SRCS),$(BUILD)/bin/netdock)
 UNIT_SRCS := $(wildcard test/unit/test-*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
 
-.PHONY: all clean test unit asan test-asan fuzz install deps demo bench format check-format
+.PHONY: all clean test unit asan test-asan fuzz install install-cli deps demo bench format check-format
 all: $(COMMON_LIB) $(BINS) $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -69,6 +72,14 @@ $(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMO
 $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(COMMON_LIB),$^) $(COMMON_LIB) $(LDLIBS)
+
+# The command links ipam-subnet's archive (its subnet registry, so create picks
+# the subnet ipam-subnet would) and libcrypto (SHA-256/512: the IDs Podman and
+# cnitool derive, so all three name networks and containers alike).
+$(BUILD)/bin/netdock: $(call obj,cli/main.c) $(call comp_lib,cli) $(call comp_lib,plugins/ipam-subnet) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
 # bridge carries ipam-subnet in-process (common/delegate.h).
 $(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
@@ -112,6 +123,14 @@ fuzz:
 		$(foreach c,$(COMPONENTS),$(BUILD)/fuzz-lib/lib$(notdir $(c)).a) \
 		$(BUILD)/fuzz-lib/libnetdock.a $(LDLIBS); done
 
+install: install-cli
+install-cli: $(BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/bin/netdock $(DESTDIR)$(PREFIX)/bin/netdock
+	install -m 0644 cli/netdock.1 $(DESTDIR)$(PREFIX)/share/man/man1/netdock.1
+	install -m 0644 cli/netdock.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/netdock
 install: $(BINS)
 	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(PREFIX)/sbin
 	for p in $(PLUGINS); do install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(CNI_BIN_DIR)/$$p; done
@@ -136,6 +155,9 @@ DEB_ALL += $(DEB_CRI)
 # bridge talks to firewalld; both iptables backends come with iptables.
 DEB_FIREWALL := docker.io ufw firewalld dbus-daemon dbus-bin iptables curl
 DEB_ALL += $(DEB_FIREWALL)
+# netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
+DEB_CLI := libssl-dev podman runc conmon busybox-static
+DEB_ALL += $(DEB_CLI)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
