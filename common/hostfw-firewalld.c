@@ -76,8 +76,8 @@ static void note_silent(struct nd_hostfw_report *rep, const char *why)
 		 why);
 }
 
-int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge, bool remove,
-			     struct nd_hostfw_report *rep)
+int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge,
+			     enum nd_hostfw_mode mode, struct nd_hostfw_report *rep)
 {
 	char zone[64], why[160] = "";
 
@@ -89,13 +89,18 @@ int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *brid
 			note_silent(rep, why);
 		return 0;
 	}
-	if (remove)
+	if (mode == ND_HOSTFW_RELEASE)
 		return strcmp(zone, ZONE) ? 0 :
 					    call("removeInterface", ZONE, bridge, NULL, rep->err,
 						 sizeof(rep->err));
 	/* In trusted already, or put in another zone by the operator: that is theirs. */
 	if (zone[0])
 		return 0;
+	if (mode == ND_HOSTFW_VERIFY) {
+		snprintf(rep->err, sizeof(rep->err), "firewalld: %s is in no zone (expected %s)",
+			 bridge, ZONE);
+		return -ENOENT;
+	}
 	return call("addInterface", ZONE, bridge, NULL, rep->err, sizeof(rep->err));
 }
 

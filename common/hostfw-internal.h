@@ -36,17 +36,23 @@ struct nd_hostfw_scan {
 };
 int nd_hostfw_scan(struct nd_hostfw_scan *ret);
 
+/* What a backend does for one bridge. */
+enum nd_hostfw_mode {
+	ND_HOSTFW_ENSURE, /* add what is missing */
+	ND_HOSTFW_RELEASE, /* delete what is there */
+	ND_HOSTFW_VERIFY, /* change nothing; -ENOENT naming what is missing */
+};
+
 /*
- * Each backend syncs one bridge: remove false adds what is missing, remove
- * true deletes what is there. Returns 0 or -errno with rep->err filled; a
- * firewall it finds but cannot serve goes to rep->unknown.
+ * Each backend syncs one bridge as mode says. Returns 0 or -errno with
+ * rep->err filled; a firewall it finds but cannot serve goes to rep->unknown.
  */
 int nd_hostfw_xtnft_sync(const struct nd_hostfw_scan *scan, const char *bridge, int lock_dir,
-			 bool remove, struct nd_hostfw_report *rep);
-int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove,
+			 enum nd_hostfw_mode mode, struct nd_hostfw_report *rep);
+int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, enum nd_hostfw_mode mode,
 			  struct nd_hostfw_report *rep);
-int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge, bool remove,
-			     struct nd_hostfw_report *rep);
+int nd_hostfw_firewalld_sync(const struct nd_hostfw_scan *scan, const char *bridge,
+			     enum nd_hostfw_mode mode, struct nd_hostfw_report *rep);
 /* Without a bridge: only what each backend would report as unknown. */
 void nd_hostfw_legacy_check(struct nd_hostfw_report *rep);
 void nd_hostfw_firewalld_check(const struct nd_hostfw_scan *scan, struct nd_hostfw_report *rep);

@@ -92,8 +92,8 @@ static void note_unknown(const struct legacy *l, const struct nd_xt_legacy_view 
 	snprintf(rep->unknown, sizeof(rep->unknown), "%s: filter FORWARD policy DROP", l->tool);
 }
 
-static int family_sync(const struct legacy *l, const char *bridge, int lock_dir, bool remove,
-		       struct nd_hostfw_report *rep)
+static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
+		       enum nd_hostfw_mode mode, struct nd_hostfw_report *rep)
 {
 	char *err = rep->err;
 	size_t size = sizeof(rep->err);
@@ -111,7 +111,7 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 	}
 	note_unknown(l, &view, rep);
 	/* Rules of netdock bridges that are gone (their network left without GC). */
-	for (size_t i = 0; r >= 0 && i < view.n_others; i++) {
+	for (size_t i = 0; r >= 0 && mode != ND_HOSTFW_VERIFY && i < view.n_others; i++) {
 		const char *gone = view.others[i].comment + strlen("netdock ");
 
 		if (!nd_hostfw_tag_stale(view.others[i].comment))
@@ -123,23 +123,28 @@ static int family_sync(const struct legacy *l, const char *bridge, int lock_dir,
 	for (size_t c = 0; r >= 0 && chains[c]; c++) {
 		if (!view.has_chain[c])
 			continue;
-		if (remove ? view.ours[c] == 0 : view.ours[c] == ND_HOSTFW_RULES)
+		if (mode == ND_HOSTFW_RELEASE ? view.ours[c] == 0 : view.ours[c] == ND_HOSTFW_RULES)
 			continue;
+		if (mode == ND_HOSTFW_VERIFY) {
+			snprintf(err, size, "%s filter %s holds %zu of netdock's %d rules for %s",
+				 l->tool, chains[c], view.ours[c], ND_HOSTFW_RULES, bridge);
+			return -ENOENT;
+		}
 		if (lock < 0 && lock_dir >= 0)
 			lock = nd_lock_take(lock_dir, ".hostfw.lock");
-		r = chain_sync(l, chains[c], bridge, remove, err, size);
+		r = chain_sync(l, chains[c], bridge, mode == ND_HOSTFW_RELEASE, err, size);
 	}
 	return r;
 }
 
-int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, bool remove,
+int nd_hostfw_legacy_sync(const char *bridge, int lock_dir, enum nd_hostfw_mode mode,
 			  struct nd_hostfw_report *rep)
 {
 	int r = 0;
 
 	for (size_t i = 0; r >= 0 && i < ND_ARRAY_SIZE(families); i++)
 		if (in_use(&families[i]))
-			r = family_sync(&families[i], bridge, lock_dir, remove, rep);
+			r = family_sync(&families[i], bridge, lock_dir, mode, rep);
 	return r;
 }
 

@@ -119,7 +119,7 @@ static int rule_add(struct nd_nft_txn *txn, const char *chain, const char *bridg
 
 /* Replaces whatever netdock rules of this bridge the chain holds by the exact pair (or none). */
 static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
-			 const struct found *f, bool remove, char *err, size_t size)
+			 const struct found *f, enum nd_hostfw_mode mode, char *err, size_t size)
 {
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
 	int r = nd_nft_txn_new_in(family, XT_TABLE, &txn);
@@ -128,9 +128,9 @@ static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
 		r = nd_nft_rule_delete(txn, chain, f->handles[i]);
 	for (size_t i = 0; r >= 0 && i < f->n_stale; i++)
 		r = nd_nft_rule_delete(txn, chain, f->stale[i]);
-	if (r >= 0 && !remove)
+	if (r >= 0 && mode == ND_HOSTFW_ENSURE)
 		r = rule_add(txn, chain, bridge, f->tag, true);
-	if (r >= 0 && !remove)
+	if (r >= 0 && mode == ND_HOSTFW_ENSURE)
 		r = rule_add(txn, chain, bridge, f->tag, false);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, size);
@@ -140,7 +140,7 @@ static int chain_rewrite(uint8_t family, const char *chain, const char *bridge,
 }
 
 /* Returns 1 when the chain is not as wanted (or holds a gone bridge's rules), 0 when it is. */
-static int chain_state(uint8_t family, const char *chain, struct found *f, bool remove)
+static int chain_state(uint8_t family, const char *chain, struct found *f, enum nd_hostfw_mode mode)
 {
 	int r;
 
@@ -148,13 +148,13 @@ static int chain_state(uint8_t family, const char *chain, struct found *f, bool 
 	r = nd_nft_rules_each(family, XT_TABLE, chain, collect, f);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	if (f->n_stale)
+	if (f->n_stale && mode != ND_HOSTFW_VERIFY)
 		return 1;
-	return remove ? f->n > 0 : f->n != ND_HOSTFW_RULES;
+	return mode == ND_HOSTFW_RELEASE ? f->n > 0 : f->n != ND_HOSTFW_RULES;
 }
 
 static int chain_sync(uint8_t family, const char *chain, const char *bridge, int lock_dir,
-		      bool remove, char *err, size_t size)
+		      enum nd_hostfw_mode mode, char *err, size_t size)
 {
 	_cleanup_(closep) int lock = -1;
 	char tag[64];
@@ -162,15 +162,21 @@ static int chain_sync(uint8_t family, const char *chain, const char *bridge, int
 	int r;
 
 	snprintf(tag, sizeof(tag), ND_HOSTFW_TAG_FMT, bridge);
-	r = chain_state(family, chain, &f, remove);
+	r = chain_state(family, chain, &f, mode);
 	if (r <= 0)
 		return r;
+	if (mode == ND_HOSTFW_VERIFY) {
+		snprintf(err, size, "%s filter %s holds %zu of netdock's %d rules for %s",
+			 family == NFPROTO_IPV6 ? "ip6" : "ip", chain, f.n, ND_HOSTFW_RULES,
+			 bridge);
+		return -ENOENT;
+	}
 	/* Something to change: again under the lock, which a parallel ADD may have held. */
 	lock = lock_dir >= 0 ? nd_lock_take(lock_dir, ".hostfw.lock") : -1;
-	r = chain_state(family, chain, &f, remove);
+	r = chain_state(family, chain, &f, mode);
 	if (r <= 0)
 		return r;
-	r = chain_rewrite(family, chain, bridge, &f, remove, err, size);
+	r = chain_rewrite(family, chain, bridge, &f, mode, err, size);
 	if (r < 0) {
 		char what[160];
 
@@ -182,7 +188,7 @@ static int chain_sync(uint8_t family, const char *chain, const char *bridge, int
 }
 
 int nd_hostfw_xtnft_sync(const struct nd_hostfw_scan *scan, const char *bridge, int lock_dir,
-			 bool remove, struct nd_hostfw_report *rep)
+			 enum nd_hostfw_mode mode, struct nd_hostfw_report *rep)
 {
 	int r = 0;
 
@@ -192,7 +198,7 @@ int nd_hostfw_xtnft_sync(const struct nd_hostfw_scan *scan, const char *bridge, 
 		for (size_t c = 0; r >= 0 && chains[c]; c++)
 			if (scan->user_chain[v6][c])
 				r = chain_sync(v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, chains[c], bridge,
-					       lock_dir, remove, rep->err, sizeof(rep->err));
+					       lock_dir, mode, rep->err, sizeof(rep->err));
 	}
 	return r;
 }

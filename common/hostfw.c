@@ -119,7 +119,8 @@ int nd_hostfw_scan(struct nd_hostfw_scan *ret)
 	return 0;
 }
 
-static int sync_all(const char *bridge, int lock_dir, bool remove, struct nd_hostfw_report *rep)
+static int sync_all(const char *bridge, int lock_dir, enum nd_hostfw_mode mode,
+		    struct nd_hostfw_report *rep)
 {
 	struct nd_hostfw_scan scan;
 	int r = nd_hostfw_scan(&scan);
@@ -130,22 +131,27 @@ static int sync_all(const char *bridge, int lock_dir, bool remove, struct nd_hos
 		return r;
 	}
 	snprintf(rep->unknown, sizeof(rep->unknown), "%s", scan.unknown);
-	r = nd_hostfw_xtnft_sync(&scan, bridge, lock_dir, remove, rep);
+	r = nd_hostfw_xtnft_sync(&scan, bridge, lock_dir, mode, rep);
 	if (r >= 0)
-		r = nd_hostfw_legacy_sync(bridge, lock_dir, remove, rep);
+		r = nd_hostfw_legacy_sync(bridge, lock_dir, mode, rep);
 	if (r >= 0)
-		r = nd_hostfw_firewalld_sync(&scan, bridge, remove, rep);
+		r = nd_hostfw_firewalld_sync(&scan, bridge, mode, rep);
 	return r;
 }
 
 int nd_hostfw_ensure(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
 {
-	return sync_all(bridge, lock_dir, false, rep);
+	return sync_all(bridge, lock_dir, ND_HOSTFW_ENSURE, rep);
 }
 
 int nd_hostfw_release(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
 {
-	return sync_all(bridge, lock_dir, true, rep);
+	return sync_all(bridge, lock_dir, ND_HOSTFW_RELEASE, rep);
+}
+
+int nd_hostfw_verify(const char *bridge, struct nd_hostfw_report *rep)
+{
+	return sync_all(bridge, -1, ND_HOSTFW_VERIFY, rep);
 }
 
 int nd_hostfw_check(struct nd_hostfw_report *rep)

@@ -31,6 +31,8 @@ struct nd_hostfw_report {
 int nd_hostfw_ensure(const char *bridge, int lock_dir, struct nd_hostfw_report *rep);
 /* Removes what nd_hostfw_ensure added for this bridge, wherever it still is. */
 int nd_hostfw_release(const char *bridge, int lock_dir, struct nd_hostfw_report *rep);
+/* CHECK: changes nothing; -ENOENT with rep->err naming a known firewall that lacks them. */
+int nd_hostfw_verify(const char *bridge, struct nd_hostfw_report *rep);
 /* Changes nothing: 1 when rep->unknown names a firewall that drops, 0 when none does, or -errno. */
 int nd_hostfw_check(struct nd_hostfw_report *rep);
 

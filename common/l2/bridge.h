@@ -49,6 +49,7 @@ void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *r
 /* hostfw.c: host firewalls (Docker, ufw, firewalld) pass the bridge's traffic (common/hostfw.h). */
 int bridge_hostfw_add(struct cni_ctx *ctx, const char *bridge, int run_fd);
 int bridge_hostfw_gc(struct cni_ctx *ctx, const char *bridge, int run_fd);
+int bridge_hostfw_check(struct cni_ctx *ctx, const char *bridge);
 int bridge_hostfw_status(struct cni_ctx *ctx);
 
 /* Verbs: add.c, del.c, check.c. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The bridge's steps for host firewalls (common/hostfw.h): ensured on ADD, released on GC, checked by STATUS. */
+/* The bridge's host firewall steps (common/hostfw.h): ADD ensures, GC releases, CHECK verifies, STATUS judges. */
 #include "bridge.h"
 
 #include <errno.h>
@@ -38,6 +38,18 @@ int bridge_hostfw_gc(struct cni_ctx *ctx, const char *bridge, int run_fd)
 		cni_fail_details(ctx, "%s", rep.err);
 	}
 	return r;
+}
+
+int bridge_hostfw_check(struct cni_ctx *ctx, const char *bridge)
+{
+	struct nd_hostfw_report rep;
+	int r = nd_hostfw_verify(bridge, &rep);
+
+	if (r == -ENOENT)
+		return cni_fail(ctx, ND_ERR_CHECK, r, "host firewall: %s", rep.err);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NFT, r, "host firewall: %s", rep.err);
+	return 0;
 }
 
 int bridge_hostfw_status(struct cni_ctx *ctx)

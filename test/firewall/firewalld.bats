@@ -26,14 +26,20 @@ teardown() { fw_teardown; }
 @test "firewalld: an internal network stays closed" { fw_check_internal; }
 @test "firewalld: icc=false keeps a network's containers apart" { fw_check_icc; }
 
-@test "firewalld: the zone binding comes back after a removal, and goes with the last network" {
+@test "firewalld: CHECK sees a lost zone binding, the next ADD restores it, GC removes it" {
 	fw_networks
 	run h_list ADD "$A" c1
 	assert_success
 	br=$(bridge_of "$A")
+	run h_list CHECK "$A" c1
+	assert_success
 	dbus-send --system --print-reply --dest=org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 \
 		org.fedoraproject.FirewallD1.zone.removeInterface string:trusted "string:$br" >/dev/null
 	assert_equal "$(fw_zone "$br")" ""
+	run h_list CHECK "$A" c1
+	assert_failure
+	assert_equal "$(jq -r .code <<<"$output")" 108
+	assert_output --partial "firewalld: $br is in no zone (expected trusted)"
 	run h_list ADD "$A" c2
 	assert_success
 	assert_equal "$(fw_zone "$br")" trusted

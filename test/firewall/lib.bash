@@ -287,10 +287,17 @@ fw_check_owned() {
 	run h_list ADD "$A" c2
 	assert_success
 	assert_equal "$(fw_count)" 2
+	run h_list CHECK "$A" c1
+	assert_success
 	run h_list ADD "$B" c3
 	assert_success
 	on_host "$@"
 	assert_equal "$(fw_count)" 0
+	# CHECK names the chain that lost them, then the next ADD puts them back
+	run h_list CHECK "$A" c1
+	assert_failure
+	assert_equal "$(jq -r .code <<<"$output")" 108
+	assert_output --partial "$FW_CHAIN holds 0 of netdock's 2 rules for $(bridge_of "$A")"
 	run h_list ADD "$A" c5
 	assert_success
 	assert_equal "$(fw_count)" 2
