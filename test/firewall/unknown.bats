@@ -36,10 +36,15 @@ unknown_checks() {
 	assert_output "table inet $NETDOCK_NFT_TABLE"
 }
 
+# policy_drop_checks IPTABLES TEXT: FORWARD DROP alone is named, and nothing is added.
+policy_drop_checks() {
+	on_host "$1" -P FORWARD DROP
+	unknown_checks "$2"
+	assert_equal "$(on_host "$1" -S | grep -c netdock)" 0
+}
+
 @test "iptables-nft FORWARD policy DROP without Docker's or ufw's chains: STATUS 51, ADD warns" {
-	on_host iptables-nft -P FORWARD DROP
-	unknown_checks "ip filter FORWARD: policy drop"
-	assert_equal "$(on_host iptables-nft -S | grep -c netdock)" 0
+	policy_drop_checks iptables-nft "ip filter FORWARD: policy drop"
 }
 
 @test "an nftables forward chain with policy drop (nftables.conf style): STATUS 51, ADD warns" {
@@ -49,9 +54,7 @@ unknown_checks() {
 }
 
 @test "iptables-legacy FORWARD policy DROP without Docker's or ufw's chains: STATUS 51, ADD warns" {
-	on_host iptables-legacy -P FORWARD DROP
-	unknown_checks "iptables-legacy: filter FORWARD policy DROP"
-	assert_equal "$(on_host iptables-legacy -S | grep -c netdock)" 0
+	policy_drop_checks iptables-legacy "iptables-legacy: filter FORWARD policy DROP"
 }
 
 @test "firewalld's table without firewalld answering on D-Bus: STATUS 51" {
