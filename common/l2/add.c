@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "brport.h"
 #include "cleanup.h"
 #include "delegate.h"
 #include "link.h"
@@ -98,18 +99,18 @@ static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 	return 0;
 }
 
-/* A new port starts with every flag off: only "on" needs a write. */
-static void brport_on(const char *port, const char *knob)
+/* A new port starts with every flag off: only a port that needs one costs a request. */
+static int port_flags(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 {
-	char path[96];
+	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
+	struct nd_brport_flags f = { .hairpin = a->conf.hairpin, .isolated = !a->conf.icc };
+	int ifindex, r;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/brport/%s", port, knob);
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return;
-	fputs("1", f);
-	fclose(f);
+	if (!f.hairpin && !f.isolated)
+		return 0;
+	ifindex = nd_link_index(nl, a->host_ifname);
+	r = ifindex < 0 ? ifindex : nd_brport_set(nl, ifindex, &f);
+	return r < 0 ? kernel_fail(ctx, nl, r, "setting the port flags of the host veth") : 0;
 }
 
 static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, int netns_fd)
@@ -135,12 +136,7 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	 * later link event walks whole. Before the carrier comes, so none is made.
 	 */
 	ipv6_conf(a, a->host_ifname, "disable_ipv6", "1");
-	if (a->conf.hairpin)
-		brport_on(a->host_ifname, "hairpin_mode");
-	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
-	if (!a->conf.icc)
-		brport_on(a->host_ifname, "isolated");
-	return 0;
+	return port_flags(ctx, a, nl);
 }
 
 static int container_addresses(struct cni_ctx *ctx, struct attach *a)
