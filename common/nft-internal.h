@@ -22,6 +22,7 @@ struct nd_nft_txn {
 	struct mnl_nlmsg_batch *batch;
 	char *buf;
 	char table[64];
+	uint8_t family; /* NFPROTO_INET for netdock's table; ip/ip6 for iptables-nft's */
 	uint32_t seq;
 	struct nd_nft_msg *msgs;
 	size_t n_msgs, cap_msgs;

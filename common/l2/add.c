@@ -347,6 +347,8 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 		r = bridge_default_route_update(ctx, run_fd, owner);
 	if (r >= 0)
 		r = nft_commit(ctx, a);
+	if (r >= 0)
+		r = bridge_hostfw_add(ctx, a->conf.bridge, run_fd);
 	return r;
 }
 

@@ -129,6 +129,8 @@ int bridge_check(struct cni_ctx *ctx)
 		r = check_in_netns(ctx, &c);
 	if (r >= 0)
 		r = check_nft(ctx, &c);
+	if (r >= 0)
+		r = bridge_hostfw_check(ctx, c.bridge);
 	bridge_conf_clear(&c);
 	return r;
 }
