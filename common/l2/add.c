@@ -131,6 +131,11 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 		nd_link_delete(nl, a->host_ifname);
 		r = nd_veth_create(nl, &v);
 	}
+	/* Still there with our own pair gone: the container already has that name. */
+	if (r == -EEXIST)
+		return cni_fail(ctx, CNI_ERR_INVALID_ENV, r,
+				"CNI_IFNAME %s already exists in CNI_NETNS %s", ctx->ifname,
+				ctx->netns);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating the veth pair");
 	/*
