@@ -181,9 +181,9 @@ static int ifname_check(struct cni_ctx *ctx, const char *n)
 	return 0;
 }
 
-int cni_netns_check(struct cni_ctx *ctx)
+static int netns_open(struct cni_ctx *ctx)
 {
-	_cleanup_(closep) int fd = nd_netns_open(ctx->netns);
+	int fd = nd_netns_open(ctx->netns);
 
 	if (fd == -EINVAL)
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, fd,
@@ -191,6 +191,27 @@ int cni_netns_check(struct cni_ctx *ctx)
 	if (fd < 0)
 		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %.200s: %s", ctx->netns,
 				strerror(-fd));
+	return fd;
+}
+
+int cni_netns_check(struct cni_ctx *ctx)
+{
+	_cleanup_(closep) int fd = netns_open(ctx);
+
+	return fd < 0 ? fd : 0;
+}
+
+int cni_netns_enter(struct cni_ctx *ctx, int *ret_orig)
+{
+	_cleanup_(closep) int fd = netns_open(ctx);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = nd_netns_enter(fd, ret_orig);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NETNS, r, "entering CNI_NETNS %.200s: %s", ctx->netns,
+				strerror(-r));
 	return 0;
 }
 
