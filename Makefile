@@ -68,9 +68,11 @@ $(call comp_lib,$(1)): $(call obj,$(call comp_srcs,$(1))) $(call obj,$(1)/main.c
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
+# --as-needed: dnsd uses ldns's constants only, and libldns brought libcrypto
+# and libssl along (1.9 MB of its resident memory); libmnl goes too.
 $(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -Wl,--as-needed $(LDLIBS)
 
 $(BUILD)/bin/netdock-overlayd: $(call obj,$(OVERLAYD_SRCS)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -163,6 +165,11 @@ DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
 # protobuf modules and protoc, the busybox the test images are built from.
 DEB_CRI := containerd runc python3-grpcio python3-protobuf python3-grpc-tools busybox-static
 DEB_ALL += $(DEB_CRI)
+# test/firewall: hosts with a firewall, each in a namespace: dockerd (docker.io, and the
+# containerd it starts), ufw, firewalld on a private dbus-daemon; dbus-send is how the
+# bridge talks to firewalld; both iptables backends come with iptables.
+DEB_FIREWALL := docker.io ufw firewalld dbus-daemon dbus-bin iptables curl
+DEB_ALL += $(DEB_FIREWALL)
 # netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
 DEB_CLI := libssl-dev podman runc conmon busybox-static
 DEB_ALL += $(DEB_CLI)

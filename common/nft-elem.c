@@ -53,7 +53,7 @@ static struct nftnl_set *elem_set(const struct nd_nft_txn *txn, const char *set)
 		return NULL;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, txn->table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, txn->family);
 	return s;
 }
 

@@ -29,6 +29,16 @@ struct found {
 	const char *namespace; /* the querier's Kubernetes namespace, for bare pod names */
 };
 
+/*
+ * Which of the querier's networks a name is looked up on: all of them (a
+ * bare name), one (Docker's "name.network"), or those whose configured
+ * domain it carries ("name.dns.netdock").
+ */
+struct scope {
+	size_t net; /* SIZE_MAX: any */
+	const char *domain; /* NULL: any */
+};
+
 static void add_querier_ep(void *data, const struct dnsd_ep *ep)
 {
 	struct querier *q = data;
@@ -37,10 +47,13 @@ static void add_querier_ep(void *data, const struct dnsd_ep *ep)
 		q->eps[q->n++] = ep;
 }
 
+/* An endpoint whose netns is gone answers nothing, as in Docker once the container died. */
 static void add_found(void *data, const struct dnsd_ep *ep)
 {
 	struct found *f = data;
 
+	if (ep->gone)
+		return;
 	for (size_t i = 0; i < f->n; i++)
 		if (f->eps[i] == ep)
 			return;
@@ -53,7 +66,7 @@ static void add_found_in_namespace(void *data, const struct dnsd_ep *ep)
 {
 	struct found *f = data;
 
-	if (!ep->rec.namespace[0] || !strcmp(ep->rec.namespace, f->namespace))
+	if (!ep->namespace[0] || !strcmp(ep->namespace, f->namespace))
 		add_found(data, ep);
 }
 
@@ -62,22 +75,29 @@ static const struct nd_dns_settings *dns_of(const struct dnsd *d, const struct d
 	return &d->view.nets[ep->net].rec.dns;
 }
 
+static bool in_scope(const struct dnsd *d, const struct dnsd_ep *ep, const struct scope *s)
+{
+	if (s->net != SIZE_MAX && ep->net != s->net)
+		return false;
+	return !s->domain || !strcasecmp(dns_of(d, ep)->domain, s->domain);
+}
+
 /* "--link target:alias" (or just "target") declared on ep's network. */
 static void resolve_links(const struct dnsd *d, const struct querier *q, const char *name,
-			  struct found *f)
+			  const struct scope *s, struct found *f)
 {
 	for (size_t i = 0; i < q->n; i++) {
-		const struct nd_strv *links = &q->eps[i]->rec.links;
+		const struct dnsd_ep *ep = q->eps[i];
 
-		for (size_t j = 0; j < links->n; j++) {
+		for (size_t j = 0; in_scope(d, ep, s) && j < ep->n_links; j++) {
 			char target[CNI_MAX_NAME];
-			const char *colon = strchr(links->v[j], ':');
-			const char *alias = colon ? colon + 1 : links->v[j];
-			size_t tlen = colon ? (size_t)(colon - links->v[j]) : strlen(links->v[j]);
+			const char *colon = strchr(ep->links[j], ':');
+			const char *alias = colon ? colon + 1 : ep->links[j];
+			size_t tlen = colon ? (size_t)(colon - ep->links[j]) : strlen(ep->links[j]);
 
 			if (strcasecmp(alias, name) || tlen >= sizeof(target))
 				continue;
-			memcpy(target, links->v[j], tlen);
+			memcpy(target, ep->links[j], tlen);
 			target[tlen] = '\0';
 			dnsd_index_name_each(d->view.index, q->eps[i]->net, target, add_found, f);
 		}
@@ -85,35 +105,49 @@ static void resolve_links(const struct dnsd *d, const struct querier *q, const c
 }
 
 static void resolve_names(const struct dnsd *d, const struct querier *q, const char *name,
-			  struct found *f)
+			  const struct scope *s, struct found *f)
 {
 	for (size_t i = 0; i < q->n; i++) {
-		if (!dns_of(d, q->eps[i])->names)
+		if (!dns_of(d, q->eps[i])->names || !in_scope(d, q->eps[i], s))
 			continue;
-		f->namespace = q->eps[i]->rec.namespace;
+		f->namespace = q->eps[i]->namespace;
 		dnsd_index_name_each(d->view.index, q->eps[i]->net, name, add_found_in_namespace,
 				     f);
 		dnsd_index_alias_each(d->view.index, q->eps[i]->net, name, add_found, f);
 	}
 }
 
-/* The name without one of the querier's network domains; NULL when it has none. */
-static const char *strip_domain(const struct dnsd *d, const struct querier *q, const char *qname,
-				char *buf, size_t size)
+/* qname without ".suffix" into buf; false when it does not end so. */
+static bool strip_suffix(const char *qname, const char *suffix, char *buf, size_t size)
 {
-	size_t qlen = strlen(qname);
+	size_t qlen = strlen(qname), slen = strlen(suffix);
 
-	for (size_t i = 0; i < q->n; i++) {
-		const char *dom = dns_of(d, q->eps[i])->domain;
-		size_t dlen = strlen(dom);
+	if (!slen || qlen <= slen + 1 || qname[qlen - slen - 1] != '.' ||
+	    strcasecmp(qname + qlen - slen, suffix) || qlen - slen - 1 >= size)
+		return false;
+	memcpy(buf, qname, qlen - slen - 1);
+	buf[qlen - slen - 1] = '\0';
+	return true;
+}
 
-		if (dlen && qlen > dlen + 1 && qname[qlen - dlen - 1] == '.' &&
-		    !strcasecmp(qname + qlen - dlen, dom) && qlen - dlen - 1 < size) {
-			memcpy(buf, qname, qlen - dlen - 1);
-			buf[qlen - dlen - 1] = '\0';
+/*
+ * The name without a network's name or one of the querier's network domains,
+ * and the scope that suffix gives; NULL when it carries neither.
+ */
+static const char *strip_domain(const struct dnsd *d, const struct querier *q, const char *qname,
+				char *buf, size_t size, struct scope *s)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (strip_suffix(qname, d->view.nets[q->eps[i]->net].rec.name, buf, size)) {
+			*s = (struct scope){ .net = q->eps[i]->net };
 			return buf;
 		}
-	}
+	for (size_t i = 0; i < q->n; i++)
+		if (strip_suffix(qname, dns_of(d, q->eps[i])->domain, buf, size)) {
+			*s = (struct scope){ .net = SIZE_MAX,
+					     .domain = dns_of(d, q->eps[i])->domain };
+			return buf;
+		}
 	return NULL;
 }
 
@@ -125,13 +159,13 @@ static void add_addresses(struct dnsd *d, struct dnsd_answer *a, const struct fo
 	for (size_t k = 0; k < f->n; k++) {
 		const struct dnsd_ep *ep = f->eps[(start + k) % f->n];
 
-		for (size_t j = 0; j < ep->rec.n_ips; j++) {
-			int fam = ep->rec.ips[j].addr.family;
+		for (size_t j = 0; j < ep->n_ips; j++) {
+			int fam = ep->ips[j].family;
 
 			if ((qtype == LDNS_RR_TYPE_A && fam == AF_INET) ||
 			    (qtype == LDNS_RR_TYPE_AAAA && fam == AF_INET6) ||
 			    qtype == LDNS_RR_TYPE_ANY)
-				dnsd_wire_add_addr(a, &ep->rec.ips[j].addr);
+				dnsd_wire_add_addr(a, &ep->ips[j]);
 		}
 	}
 }
@@ -186,21 +220,20 @@ static bool in_querier_subnets(const struct dnsd *d, const struct querier *q,
 	return false;
 }
 
-/* PTR: only for addresses on the querier's networks with names on. */
+/* PTR: only for addresses on the querier's networks with names on; Docker's "name.network.". */
 static int answer_ptr(struct dnsd *d, const struct querier *q, const struct nd_addr *addr,
 		      struct dnsd_answer *a)
 {
 	struct found f = { .n = 0 };
 
-	dnsd_index_addr_each(d->view.index, addr, add_found, &f);
+	/* Looked up on each of the querier's networks: the index keeps addresses per network. */
+	for (size_t j = 0; j < q->n; j++)
+		dnsd_index_addr_each(d->view.index, q->eps[j]->net, addr, add_found, &f);
 	for (size_t i = 0; i < f.n; i++)
-		for (size_t j = 0; j < q->n; j++)
-			if (f.eps[i]->net == q->eps[j]->net && dns_of(d, f.eps[i])->names &&
-			    f.eps[i]->rec.name[0]) {
-				dnsd_wire_add_ptr(a, f.eps[i]->rec.name,
-						  dns_of(d, f.eps[i])->domain);
-				return DNSD_RCODE_OK;
-			}
+		if (dns_of(d, f.eps[i])->names && f.eps[i]->name[0]) {
+			dnsd_wire_add_ptr(a, f.eps[i]->name, d->view.nets[f.eps[i]->net].rec.name);
+			return DNSD_RCODE_OK;
+		}
 	return in_querier_subnets(d, q, addr) ? DNSD_RCODE_NXDOMAIN : -1;
 }
 
@@ -208,16 +241,17 @@ static int answer_name(struct dnsd *d, const struct querier *q, const struct dns
 		       struct dnsd_answer *a)
 {
 	char bare[256];
-	const char *stripped = strip_domain(d, q, qq->qname, bare, sizeof(bare));
+	struct scope scopes[2] = { { .net = SIZE_MAX } };
+	const char *stripped = strip_domain(d, q, qq->qname, bare, sizeof(bare), &scopes[1]);
 	const char *names[2] = { qq->qname, stripped };
 	struct found f = { .n = 0 };
 
 	for (int i = 0; i < 2 && !f.n; i++) {
 		if (!names[i])
 			continue;
-		resolve_links(d, q, names[i], &f);
+		resolve_links(d, q, names[i], &scopes[i], &f);
 		if (!f.n)
-			resolve_names(d, q, names[i], &f);
+			resolve_names(d, q, names[i], &scopes[i], &f);
 	}
 	if (f.n) {
 		add_addresses(d, a, &f, qq->qtype);
@@ -227,8 +261,32 @@ static int answer_name(struct dnsd *d, const struct querier *q, const struct dns
 	return stripped ? DNSD_RCODE_NXDOMAIN : -1;
 }
 
+/* Zone transfers and the obsolete mail meta-types: not a zone server (RFC 5936, 1035). */
+static bool meta_query(uint16_t qtype)
+{
+	return qtype == LDNS_RR_TYPE_AXFR || qtype == LDNS_RR_TYPE_IXFR ||
+	       qtype == LDNS_RR_TYPE_MAILA || qtype == LDNS_RR_TYPE_MAILB;
+}
+
+/* A UDP answer fits what the client can take: 512 bytes, or its EDNS size up to ours. */
+static size_t udp_limit(const struct dnsd_query *qq, size_t cap)
+{
+	size_t limit = qq->edns ? qq->udp_size : 512;
+
+	if (limit > DNSD_EDNS_SIZE)
+		limit = DNSD_EDNS_SIZE;
+	return limit < cap ? limit : cap;
+}
+
+static size_t reply_rcode(struct dnsd_answer *a, const uint8_t *msg, const struct dnsd_query *qq,
+			  int rcode)
+{
+	dnsd_wire_begin(a, msg, qq, rcode, false);
+	return dnsd_wire_end(a);
+}
+
 size_t dnsd_answer(struct dnsd *d, size_t net, const struct nd_addr *src, const uint8_t *msg,
-		   size_t len, uint8_t *out, size_t cap)
+		   size_t len, uint8_t *out, size_t cap, bool tcp)
 {
 	struct dnsd_query qq;
 	struct dnsd_answer a = { .buf = out, .cap = cap };
@@ -239,14 +297,16 @@ size_t dnsd_answer(struct dnsd *d, size_t net, const struct nd_addr *src, const 
 
 	if (rcode < 0)
 		return SIZE_MAX; /* drop */
+	if (!tcp)
+		a.cap = udp_limit(&qq, cap);
 	if (rcode > 0)
-		return dnsd_wire_error(out, cap, msg, len, rcode);
+		return reply_rcode(&a, msg, &qq, rcode);
 	me = dnsd_index_by_addr(d->view.index, net, src);
-	if (!me) {
-		dnsd_wire_begin(&a, msg, &qq, DNSD_RCODE_REFUSED, false);
-		return dnsd_wire_end(&a); /* not an open resolver */
-	}
-	dnsd_index_container_each(d->view.index, me->rec.container_id, add_querier_ep, &q);
+	if (!me)
+		return reply_rcode(&a, msg, &qq, DNSD_RCODE_REFUSED); /* not an open resolver */
+	if (meta_query(qq.qtype))
+		return reply_rcode(&a, msg, &qq, DNSD_RCODE_NOTIMP);
+	dnsd_index_container_each(d->view.index, me->container_id, add_querier_ep, &q);
 	if (qq.qclass != LDNS_RR_CLASS_IN)
 		return 0;
 	dnsd_wire_begin(&a, msg, &qq, DNSD_RCODE_OK, true);

@@ -33,7 +33,8 @@ struct pending {
 	socklen_t client_len;
 	struct nd_addr upstream;
 	uint64_t deadline;
-	uint8_t header[12]; /* for the SERVFAIL on timeout */
+	uint8_t *head; /* header and question, for a SERVFAIL that echoes the question */
+	size_t head_len;
 	struct tcp_upstream *conn;
 };
 
@@ -100,20 +101,27 @@ static void slot_free(struct dnsd *d, struct pending *p)
 	if (p->conn) {
 		dnsd_loop_del(d, &p->conn->w);
 		close(p->conn->w.fd);
-		free(p->conn);
+		dnsd_loop_retire(d, &p->conn->w, p->conn);
 		p->conn = NULL;
 	}
+	free(p->head);
+	p->head = NULL;
 	p->used = false;
+}
+
+/* SERVFAIL with the question echoed (RFC 1035 4.1.2: a response repeats the question). */
+static void servfail_reply(struct pending *p, const uint8_t *head, size_t head_len)
+{
+	uint8_t out[12 + 256 + 4];
+	size_t len = dnsd_wire_error(out, sizeof(out), head, head_len, DNSD_RCODE_SERVFAIL);
+
+	if (len)
+		reply(p, out, len);
 }
 
 static void servfail(struct dnsd *d, struct pending *p)
 {
-	uint8_t out[12];
-	size_t len = dnsd_wire_error(out, sizeof(out), p->header, sizeof(p->header),
-				     DNSD_RCODE_SERVFAIL);
-
-	if (len)
-		reply(p, out, len);
+	servfail_reply(p, p->head, p->head_len);
 	slot_free(d, p);
 }
 
@@ -267,18 +275,25 @@ int dnsd_forward(struct dnsd *d, size_t net, const uint8_t *msg, size_t len, int
 	const struct nd_addr *up = upstream_for(d, net);
 	struct pending tmp = { .tcp = tcp, .reply_fd = reply_fd, .client_len = client_len };
 	struct pending *p;
+	struct dnsd_query q;
 	uint32_t slot;
 	uint16_t salt = 0;
 	uint8_t out[DNSD_UDP_MAX];
 
-	memcpy(tmp.header, msg, 12);
-	tmp.orig_id = (uint16_t)(msg[0] << 8 | msg[1]);
+	/* Only queries dnsd_answer accepted come here: the question is readable. */
+	if (dnsd_wire_parse_query(msg, len, &q) != 0)
+		return -EINVAL;
+	tmp.head_len = q.question_end;
+	tmp.orig_id = q.id;
 	memcpy(&tmp.client, client, sizeof(tmp.client));
 	p = up && len <= sizeof(out) ? slot_take(f, &slot) : NULL;
-	if (!p) {
-		servfail(d, &tmp); /* no upstream or no room: answer now rather than never */
+	tmp.head = p ? malloc(tmp.head_len) : NULL;
+	if (!tmp.head) {
+		/* No upstream, no room or no memory: answer now rather than never. */
+		servfail_reply(&tmp, msg, q.question_end);
 		return -EAGAIN;
 	}
+	memcpy(tmp.head, msg, tmp.head_len);
 	getrandom(&salt, sizeof(salt), GRND_NONBLOCK);
 	*p = tmp;
 	p->used = true;

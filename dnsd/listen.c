@@ -16,8 +16,6 @@
 #include "cleanup.h"
 #include "log.h"
 
-#define TCP_MAX_MSG 65535
-
 struct dnsd_listener {
 	struct nd_watch udp, tcp;
 	struct nd_addr addr;
@@ -25,14 +23,6 @@ struct dnsd_listener {
 	size_t net_index;
 	bool keep; /* mark during sync */
 	struct dnsd_listener *next;
-};
-
-struct tcp_conn {
-	struct nd_watch w;
-	size_t net_index; /* copied: the listener may close before the connection */
-	struct sockaddr_storage peer;
-	size_t len;
-	uint8_t buf[2 + TCP_MAX_MSG];
 };
 
 static void sockaddr_of(const struct nd_addr *a, uint16_t port, struct sockaddr_storage *ss,
@@ -56,7 +46,7 @@ static void sockaddr_of(const struct nd_addr *a, uint16_t port, struct sockaddr_
 	}
 }
 
-static void addr_of(const struct sockaddr_storage *ss, struct nd_addr *a)
+void dnsd_sockaddr_addr(const struct sockaddr_storage *ss, struct nd_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->family = ss->ss_family;
@@ -83,7 +73,7 @@ static int bound_socket(const struct nd_addr *a, uint16_t port, int type)
 	}
 	sockaddr_of(a, port, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
 		int e = -errno;
 
 		close(fd);
@@ -107,8 +97,8 @@ static int on_udp(struct dnsd *d, struct nd_watch *w, uint32_t events)
 
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		addr_of(&peer, &src);
-		len = dnsd_answer(d, l->net_index, &src, in, (size_t)n, out, 512);
+		dnsd_sockaddr_addr(&peer, &src);
+		len = dnsd_answer(d, l->net_index, &src, in, (size_t)n, out, sizeof(out), false);
 		if (len == SIZE_MAX)
 			continue;
 		if (len == 0)
@@ -119,84 +109,12 @@ static int on_udp(struct dnsd *d, struct nd_watch *w, uint32_t events)
 	return 0;
 }
 
-static void conn_close(struct dnsd *d, struct tcp_conn *c)
-{
-	dnsd_forward_cancel(d, c->w.fd);
-	dnsd_loop_del(d, &c->w);
-	close(c->w.fd);
-	free(c);
-}
-
-/* Answers every complete length-prefixed query in the buffer. */
-static void conn_serve(struct dnsd *d, struct tcp_conn *c)
-{
-	uint8_t out[2 + TCP_MAX_MSG];
-	struct nd_addr src;
-
-	addr_of(&c->peer, &src);
-	while (c->len >= 2) {
-		size_t need = (size_t)(c->buf[0] << 8 | c->buf[1]), len;
-
-		if (c->len < 2 + need)
-			return;
-		len = dnsd_answer(d, c->net_index, &src, c->buf + 2, need, out + 2,
-				  sizeof(out) - 2);
-		if (len == 0) {
-			dnsd_forward(d, c->net_index, c->buf + 2, need, c->w.fd, &c->peer,
-				     sizeof(c->peer), true);
-		} else if (len != SIZE_MAX) {
-			out[0] = (uint8_t)(len >> 8);
-			out[1] = (uint8_t)len;
-			if (send(c->w.fd, out, len + 2, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-				return;
-		}
-		memmove(c->buf, c->buf + 2 + need, c->len - 2 - need);
-		c->len -= 2 + need;
-	}
-}
-
-static int on_conn(struct dnsd *d, struct nd_watch *w, uint32_t events)
-{
-	struct tcp_conn *c = (struct tcp_conn *)w;
-	ssize_t n = recv(w->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
-
-	if (n < 0 && errno == EAGAIN)
-		return 0;
-	if (n <= 0 || (events & (EPOLLERR | EPOLLHUP))) {
-		conn_close(d, c);
-		return 0;
-	}
-	c->len += (size_t)n;
-	conn_serve(d, c);
-	return 0;
-}
-
 static int on_accept(struct dnsd *d, struct nd_watch *w, uint32_t events)
 {
 	struct dnsd_listener *l =
 		(struct dnsd_listener *)((char *)w - offsetof(struct dnsd_listener, tcp));
 
-	for (int i = 0; i < 16; i++) {
-		struct tcp_conn *c = calloc(1, sizeof(*c));
-		socklen_t plen = sizeof(c ? c->peer : (struct sockaddr_storage){ 0 });
-		int fd;
-
-		if (!c)
-			return -ENOMEM;
-		fd = accept4(w->fd, (struct sockaddr *)&c->peer, &plen,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			free(c);
-			return errno == EAGAIN ? 0 : -errno;
-		}
-		c->w = (struct nd_watch){ .fd = fd, .ready = on_conn };
-		c->net_index = l->net_index;
-		if (dnsd_loop_add(d, &c->w, EPOLLIN) < 0) {
-			close(fd);
-			free(c);
-		}
-	}
-	return 0;
+	return dnsd_tcp_accept(d, w->fd, l->net_index);
 }
 
 static void listener_free(struct dnsd *d, struct dnsd_listener *l)
@@ -205,7 +123,8 @@ static void listener_free(struct dnsd *d, struct dnsd_listener *l)
 	dnsd_loop_del(d, &l->tcp);
 	close(l->udp.fd);
 	close(l->tcp.fd);
-	free(l);
+	dnsd_loop_retire(d, &l->tcp, l);
+	l->udp = l->tcp; /* both ignore what this round still holds */
 }
 
 static int listener_open(struct dnsd *d, const struct nd_addr *a, const char *net, size_t idx)

@@ -6,20 +6,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "grow.h"
 #include "log.h"
 #include "rundir.h"
 
 static void ep_free(struct dnsd_ep *ep)
 {
-	if (!ep)
-		return;
-	nd_endpoint_record_clear(&ep->rec);
 	free(ep);
 }
 
@@ -42,63 +41,82 @@ static bool is_record(const char *name)
 	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
 }
 
-static int read_ep(int dirfd, const char *file, size_t net, struct dnsd_ep **ret)
+/* A record it cannot read is named with the errno: a name that does not resolve has a reason. */
+static int read_ep(struct dnsd *d, int dirfd, const char *net_name, const char *file, size_t net,
+		   struct dnsd_ep **ret)
 {
-	struct dnsd_ep *ep = calloc(1, sizeof(*ep));
+	struct nd_endpoint_record *rec = calloc(1, sizeof(*rec));
 	int r;
 
-	if (!ep)
+	if (!rec)
 		return -ENOMEM;
-	r = nd_endpoint_record_read_file(dirfd, file, &ep->rec);
+	r = nd_endpoint_record_read_file(dirfd, file, rec);
 	if (r < 0) {
-		free(ep);
+		if (r != -ENOENT) /* removed since the event: not a failure */
+			nd_warn("cannot read endpoint record %s/endpoints/%s/%s: %s", d->run_dir,
+				net_name, file, strerror(-r));
+		free(rec);
 		return r;
 	}
-	ep->net = net;
-	snprintf(ep->file, sizeof(ep->file), "%s", file);
-	for (size_t i = 0; i < sizeof(ep->lname) - 1 && ep->rec.name[i]; i++)
-		ep->lname[i] = (char)tolower((unsigned char)ep->rec.name[i]);
-	*ret = ep;
+	r = dnsd_ep_new(rec, file, net, ret);
+	nd_endpoint_record_clear(rec);
+	free(rec);
+	if (r < 0)
+		return r;
+	dnsd_netns_track(d, *ret);
 	return 0;
 }
 
 static int push_ep(struct dnsd_view *v, struct dnsd_ep *ep)
 {
-	if (v->n_eps == v->cap_eps) {
-		size_t cap = v->cap_eps ? v->cap_eps * 2 : 64;
-		struct dnsd_ep **bigger = realloc(v->eps, cap * sizeof(*bigger));
+	int r = nd_grow(&v->eps, &v->cap_eps, v->n_eps, sizeof(*v->eps), 64);
 
-		if (!bigger)
-			return -ENOMEM;
-		v->eps = bigger;
-		v->cap_eps = cap;
-	}
+	if (r < 0)
+		return r;
 	v->eps[v->n_eps++] = ep;
 	return 0;
 }
 
+/*
+ * endpoints/<net>/ through the run-dir fd opened before privileges were
+ * dropped: the path above the run dir may be closed to the daemon's user.
+ */
 static int open_net_dir(struct dnsd *d, const char *net)
 {
-	char path[PATH_MAX];
+	char rel[ND_NAME_MAX + 16];
+	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/endpoints/%s", d->run_dir, net) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	return nd_dir_open(path, false);
+	if (!nd_name_valid(net))
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "endpoints/%s", net);
+	fd = nd_subdir_open(d->run_fd, rel, false);
+	if (fd < 0 && fd != -ENOENT) /* ENOENT: no endpoint yet */
+		nd_warn("network %s cannot be served: %s/%s: %s", net, d->run_dir, rel,
+			strerror(-fd));
+	return fd;
 }
 
 static void load_endpoints(struct dnsd *d, size_t net)
 {
 	_cleanup_(closedirp) DIR *dir = NULL;
 	struct dirent *de;
-	_cleanup_(closep) int fd = open_net_dir(d, d->view.nets[net].rec.name);
+	const char *name = d->view.nets[net].rec.name;
+	_cleanup_(closep) int fd = open_net_dir(d, name);
+	int r;
 
-	if (fd < 0 || nd_dir_stream(fd, ".", &dir) < 0)
+	if (fd < 0)
 		return;
+	r = nd_dir_stream(fd, ".", &dir);
+	if (r < 0) {
+		nd_warn("network %s cannot be served: listing %s/endpoints/%s: %s", name,
+			d->run_dir, name, strerror(-r));
+		return;
+	}
 	while ((de = readdir(dir))) {
 		struct dnsd_ep *ep;
 
-		if (is_record(de->d_name) && read_ep(dirfd(dir), de->d_name, net, &ep) == 0 &&
+		if (is_record(de->d_name) &&
+		    read_ep(d, dirfd(dir), name, de->d_name, net, &ep) == 0 &&
 		    push_ep(&d->view, ep) < 0)
 			ep_free(ep);
 	}
@@ -118,10 +136,18 @@ static int load_networks(struct dnsd *d, int nets_fd)
 		struct dnsd_net *n;
 		_cleanup_(freep) char *text = NULL;
 		size_t len = 0;
+		int r;
 
-		if (!is_record(de->d_name) ||
-		    nd_file_read(dirfd(dir), de->d_name, ND_RECORD_FILE_MAX, &text, &len) < 0)
+		if (!is_record(de->d_name))
 			continue;
+		r = nd_file_read(dirfd(dir), de->d_name, ND_RECORD_FILE_MAX, &text, &len);
+		if (r < 0) {
+			if (r != -ENOENT)
+				nd_warn("network record %s/networks/%s cannot be read, its network "
+					"is not served: %s",
+					d->run_dir, de->d_name, strerror(-r));
+			continue;
+		}
 		if (d->view.n_nets == cap) {
 			struct dnsd_net *bigger;
 
@@ -134,7 +160,9 @@ static int load_networks(struct dnsd *d, int nets_fd)
 		n = &d->view.nets[d->view.n_nets];
 		memset(n, 0, sizeof(*n));
 		if (nd_net_record_parse(text, len, &n->rec) < 0) {
-			nd_warn("ignoring malformed network record %s", de->d_name);
+			nd_warn("network record %s/networks/%s is malformed, its network is not "
+				"served",
+				d->run_dir, de->d_name);
 			continue;
 		}
 		snprintf(n->file, sizeof(n->file), "%s", de->d_name);
@@ -156,21 +184,22 @@ int dnsd_view_rebuild_index(struct dnsd *d)
 
 int dnsd_view_load(struct dnsd *d)
 {
-	char path[PATH_MAX];
 	int fd, r;
 
 	dnsd_view_free(&d->view);
-	if ((size_t)snprintf(path, sizeof(path), "%s/networks", d->run_dir) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = nd_dir_open(path, false);
+	fd = nd_subdir_open(d->run_fd, "networks", false);
 	if (fd >= 0) {
 		r = load_networks(d, fd);
 		if (r < 0)
 			return r;
+	} else if (fd != -ENOENT) {
+		nd_warn("no network can be served: %s/networks: %s", d->run_dir, strerror(-fd));
 	}
 	for (size_t i = 0; i < d->view.n_nets; i++)
 		load_endpoints(d, i);
-	return dnsd_view_rebuild_index(d);
+	r = dnsd_view_rebuild_index(d);
+	malloc_trim(0); /* what reading and parsing every record left free goes back */
+	return r;
 }
 
 static ssize_t net_index(const struct dnsd_view *v, const char *name)
@@ -199,7 +228,7 @@ int dnsd_view_update_endpoint(struct dnsd *d, const char *net, const char *file)
 			break;
 		}
 	fd = open_net_dir(d, net);
-	if (fd >= 0 && is_record(file) && read_ep(fd, file, (size_t)ni, &ep) == 0) {
+	if (fd >= 0 && is_record(file) && read_ep(d, fd, net, file, (size_t)ni, &ep) == 0) {
 		if (push_ep(v, ep) < 0)
 			ep_free(ep);
 		else

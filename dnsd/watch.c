@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -33,17 +34,33 @@ struct dnsd_watcher {
 	size_t n;
 };
 
+/*
+ * inotify takes a path: the run dir's fd as /proc/self/fd/N, so that the
+ * directories above the run dir need not be open to the daemon's user.
+ */
 static void watch_dir(struct dnsd *d, const char *rel, const char *net)
 {
 	struct dnsd_watcher *w = d->watcher;
 	char path[PATH_MAX];
 	int wd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->run_dir, rel) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", d->run_fd, rel) >=
+	    sizeof(path))
 		return;
-	nd_mkdir_p(path);
+	/* networks/ and endpoints/ exist from the start (made as root); a network's own
+	 * directory comes with its first endpoint, seen through the endpoints/ watch. */
+	if (!net[0] || !strcmp(net, "*"))
+		mkdirat(d->run_fd, rel, 0755);
 	wd = inotify_add_watch(w->inotify.fd, path, EVENTS | IN_ONLYDIR);
-	if (wd < 0 || w->n == MAX_DIRS)
+	if (wd < 0) {
+		if (errno != ENOENT || !net[0] || !strcmp(net, "*"))
+			nd_warn("%s %s cannot be followed: %s/%s: %s",
+				net[0] && strcmp(net, "*") ? "network" : "run dir",
+				net[0] && strcmp(net, "*") ? net : rel, d->run_dir, rel,
+				strerror(errno));
+		return;
+	}
+	if (w->n == MAX_DIRS)
 		return;
 	for (size_t i = 0; i < w->n; i++)
 		if (w->dirs[i].wd == wd)

@@ -63,6 +63,7 @@ nd_teardown() {
 	done
 	nft delete table inet "$NETDOCK_NFT_TABLE" 2>/dev/null
 	nft delete table ip "$NETDOCK_NFT_TABLE" 2>/dev/null
+	nft delete table bridge "$NETDOCK_NFT_TABLE" 2>/dev/null
 	rm -rf "$ND_TMP"
 	return 0
 }

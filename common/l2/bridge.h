@@ -46,6 +46,18 @@ int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_co
 void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
 			 struct nd_isolation_net *ret);
 
+/* port-antispoof.c: this port's source addresses in the bridge table (common/antispoof.h). */
+int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,
+			 const struct cni_result *ipam);
+/* Reads the endpoint's record for its addresses; no record, nothing to remove. */
+int bridge_antispoof_remove(struct cni_ctx *ctx, int run_fd, const char *cid, const char *ifname,
+			    const char *host_ifname);
+/* hostfw.c: host firewalls (Docker, ufw, firewalld) pass the bridge's traffic (common/hostfw.h). */
+int bridge_hostfw_add(struct cni_ctx *ctx, const char *bridge, int run_fd);
+int bridge_hostfw_gc(struct cni_ctx *ctx, const char *bridge, int run_fd);
+int bridge_hostfw_check(struct cni_ctx *ctx, const char *bridge);
+int bridge_hostfw_status(struct cni_ctx *ctx);
+
 /* Verbs: add.c, del.c, check.c. */
 int bridge_add(struct cni_ctx *ctx);
 int bridge_del(struct cni_ctx *ctx);

@@ -14,6 +14,9 @@ load ../helpers
 	assert_output --partial "container1 -> container3: unreachable"
 	assert_output --partial "container2 asks container3: 172.25.3.3"
 	assert_output --partial "container2 asks container1: (no answer)"
+	assert_output --partial "container2 asks container3.isolated_nw: 172.25.3.3"
+	# forwarded to the demo's own upstream, never the machine's resolv.conf
+	assert_output --partial "container2 asks www.example.test: 192.0.2.10"
 	assert_output --partial "container4 asks c5: 172.25.0.4"
 	assert_output --partial "container5 asks scoped-app: (no answer)"
 	assert_output --partial "ping: +PONG"
@@ -26,4 +29,6 @@ load ../helpers
 	refute_output --partial "netdock_demo_$id"
 	run pgrep -f "netdock-dnsd --run-dir /tmp/netdock-demo-$id"
 	assert_failure
+	run nft list tables bridge
+	refute_output --partial "netdock_demo_$id"
 }

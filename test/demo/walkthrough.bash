@@ -31,12 +31,16 @@ ping_ container1 172.25.3.3 container3
 show nft list chain inet "$NETDOCK_NFT_TABLE" bridge-forward
 
 step "Embedded DNS: netdock-dnsd follows the run dir"
-"$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" 2>"$TMP/dnsd.log" &
+upstream
+say "upstream resolver: dnsmasq in this run's namespace at $UPSTREAM (nothing leaves the machine)"
+"$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$TMP/resolv.conf" 2>"$TMP/dnsd.log" &
 PIDS+=($!)
 for _ in $(seq 50); do inside container2 dig +short +time=1 +tries=1 @172.25.0.1 container3 | grep -q . && break; sleep 0.1; done
 dig_ container2 172.25.0.1 container3
 dig_ container2 172.17.0.1 container1
 say "(the default bridge resolves no names, as in Docker)"
+dig_ container2 172.25.0.1 container3.isolated_nw
+dig_ container2 172.25.0.1 www.example.test
 
 step "Links: container4 --link container5:c5 before container5 exists"
 connect isolated_nw container4 --link container5:c5

@@ -29,13 +29,13 @@ status() {
 # upstream_start: a resolver of the outside world in its own namespace (dnsmasq),
 # answering ext.test with 192.0.2.7; dnsd forwards to it through resolv.conf.
 upstream_start() {
-	UP=$(nd_peer upstream 10.251.0.1/30 10.251.0.2/30)
+	UP=$(nd_peer upstream 10.170.0.1/30 10.170.0.2/30)
 	ip netns exec "$UP" /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces \
-		--listen-address=10.251.0.2 --address=/ext.test/192.0.2.7 --local=/test/ \
+		--listen-address=10.170.0.2 --address=/ext.test/192.0.2.7 --local=/test/ \
 		--pid-file="$ND_TMP/dnsmasq.pid" --user=root 2>>"$ND_TMP/dnsmasq.log" 3>&- &
 	nd_track_pid $!
-	echo "nameserver 10.251.0.2" >"$ND_TMP/resolv.conf"
-	nd_wait_for sh -c "ip netns exec $UP ss -lun | grep -q '10.251.0.2:53 '"
+	echo "nameserver 10.170.0.2" >"$ND_TMP/resolv.conf"
+	nd_wait_for sh -c "ip netns exec $UP ss -lun | grep -q '10.170.0.2:53 '"
 }
 
 # named CONTAINER NET [IFNAME] [CNI_ARGS-extra] [CAP_ARGS]: attaches with a container name.

@@ -18,13 +18,15 @@ static struct dnsd *fixture(void)
 		"{\"containerID\":\"c\",\"ifname\":\"eth0\",\"name\":\"web\","
 		"\"aliases\":[\"app\"],\"links\":[\"web:w\"],\"ips\":[\"10.0.0.2/24\"]}";
 	struct dnsd *d = calloc(1, sizeof(*d));
-	struct dnsd_ep *e = calloc(1, sizeof(*e));
+	struct nd_endpoint_record rec;
+	struct dnsd_ep *e = NULL;
 
 	d->view.nets = calloc(1, sizeof(*d->view.nets));
 	nd_net_record_parse(net, strlen(net), &d->view.nets[0].rec);
 	d->view.n_nets = 1;
-	nd_endpoint_record_parse(ep, strlen(ep), &e->rec);
-	strcpy(e->lname, "web");
+	nd_endpoint_record_parse(ep, strlen(ep), &rec);
+	dnsd_ep_new(&rec, "c-eth0.json", 0, &e);
+	nd_endpoint_record_clear(&rec);
 	d->view.eps = calloc(1, sizeof(*d->view.eps));
 	d->view.eps[0] = e;
 	d->view.n_eps = d->view.cap_eps = 1;
@@ -42,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!d)
 		d = fixture();
 	nd_addr_parse("10.0.0.2", &src);
-	n = dnsd_answer(d, 0, &src, data, size, out, 512);
+	n = dnsd_answer(d, 0, &src, data, size, out, sizeof(out), size & 1);
 	/* Whatever is answered must itself be a parseable DNS message header. */
-	if (n != 0 && n != SIZE_MAX && (n < 12 || n > 512))
+	if (n != 0 && n != SIZE_MAX && (n < 12 || n > ((size & 1) ? sizeof(out) : DNSD_EDNS_SIZE)))
 		abort();
 	return 0;
 }

@@ -140,10 +140,94 @@ static void answer_truncates(struct tap *t)
 	       "a full buffer keeps whole records and sets TC");
 }
 
+/* A query for "web" A with ar additional bytes appended (ARCOUNT given separately). */
+static size_t query_with(uint8_t *buf, uint16_t arcount, const uint8_t *extra, size_t n_extra)
+{
+	size_t n = query_head(buf, 0x0100, 1);
+
+	buf[11] = (uint8_t)arcount;
+	memcpy(buf + n, "\3web\0\0\1\0\1", 9);
+	n += 9;
+	memcpy(buf + n, extra, n_extra);
+	return n + n_extra;
+}
+
+static void parse_edns(struct tap *t)
+{
+	static const uint8_t opt[] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t opt_v1[] = { 0, 0, 41, 0x04, 0xd0, 0, 1, 0, 0, 0, 0 };
+	static const uint8_t opt_long[] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0xea, 0x60, 1, 2 };
+	uint8_t buf[4096], two[22], junk[3000];
+	struct dnsd_query q;
+	size_t n;
+
+	n = query_with(buf, 1, opt, sizeof(opt));
+	TAP_OK(t, dnsd_wire_parse_query(buf, n, &q) == 0 && q.edns && q.udp_size == 1232,
+	       "an OPT is read: EDNS, payload size 1232");
+	n = query_with(buf, 1, opt_v1, sizeof(opt_v1));
+	TAP_OK(t, dnsd_wire_parse_query(buf, n, &q) == DNSD_RCODE_BADVERS && q.question_end,
+	       "EDNS version 1: BADVERS, question kept");
+	memcpy(two, opt, sizeof(opt));
+	memcpy(two + sizeof(opt), opt, sizeof(opt));
+	n = query_with(buf, 2, two, sizeof(two));
+	TAP_OK(t, dnsd_wire_parse_query(buf, n, &q) == DNSD_RCODE_FORMERR, "two OPTs: FORMERR");
+	n = query_with(buf, 1, opt_long, sizeof(opt_long));
+	TAP_OK(t, dnsd_wire_parse_query(buf, n, &q) == DNSD_RCODE_FORMERR,
+	       "an OPT claiming 60,000 bytes of a 2-byte tail: FORMERR");
+	memset(junk, 0xa5, sizeof(junk));
+	n = query_with(buf, 0, junk, sizeof(junk));
+	TAP_OK(t, dnsd_wire_parse_query(buf, n, &q) == DNSD_RCODE_FORMERR && q.question_end == 21,
+	       "3,000 bytes after the question: FORMERR with the question");
+}
+
+static void answer_edns(struct tap *t)
+{
+	static const uint8_t opt_v1[] = { 0, 0, 41, 0x04, 0xd0, 0, 1, 0, 0, 0, 0 };
+	uint8_t query[64], out[512];
+	struct dnsd_query q;
+	struct dnsd_answer a = { .buf = out, .cap = sizeof(out) };
+	ldns_pkt *pkt = NULL;
+	size_t n, len;
+
+	n = query_with(query, 1, opt_v1, sizeof(opt_v1));
+	dnsd_wire_begin(&a, query, &q, dnsd_wire_parse_query(query, n, &q), false);
+	len = dnsd_wire_end(&a);
+	TAP_OK(t,
+	       ldns_wire2pkt(&pkt, out, len) == LDNS_STATUS_OK && ldns_pkt_edns(pkt) &&
+		       ldns_pkt_edns_extended_rcode(pkt) == 1 && ldns_pkt_get_rcode(pkt) == 0 &&
+		       ldns_pkt_qdcount(pkt) == 1,
+	       "BADVERS: extended rcode 1 in the OPT, the question echoed");
+	ldns_pkt_free(pkt);
+}
+
+static void error_echo(struct tap *t)
+{
+	uint8_t query[64], out[64];
+	struct dnsd_query q;
+	ldns_pkt *pkt = NULL;
+	size_t n, len;
+	bool tc;
+
+	n = query_with(query, 0, (const uint8_t *)"", 0);
+	dnsd_wire_parse_query(query, n, &q);
+	len = dnsd_wire_error(out, sizeof(out), query, q.question_end, DNSD_RCODE_SERVFAIL);
+	TAP_OK(t,
+	       ldns_wire2pkt(&pkt, out, len) == LDNS_STATUS_OK &&
+		       ldns_pkt_get_rcode(pkt) == LDNS_RCODE_SERVFAIL && ldns_pkt_qdcount(pkt) == 1,
+	       "SERVFAIL echoes the question");
+	ldns_pkt_free(pkt);
+	TAP_OK(t, dnsd_wire_check_reply(out, len, &tc) == 0 && !tc, "it passes the reply check");
+	TAP_OK(t, dnsd_wire_check_reply(query, n, &tc) < 0, "a query is no reply");
+	TAP_OK(t, dnsd_wire_check_reply(out, len - 1, &tc) < 0, "a cut reply is refused");
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
 
+	parse_edns(&t);
+	answer_edns(&t);
+	error_echo(&t);
 	parse_limits(&t);
 	parse_header(&t);
 	answer_round_trip(&t);

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Sequential DNS queries, one in flight: prints p50 and p99 latency in microseconds.
+Also: tcp SERVER PORT PID N: RSS (KiB) at rest, with N idle TCP connections, after
+they closed, and how many the server held.
 Also: update SERVER PORT NAME ACTION...: performs ACTION in-process and prints how long
 until NAME first resolves. ACTION is "rename SRC DST" (a record moved into place, as the
 plugins write them) or "append FILE LINE PID" (a line added, then SIGHUP to PID)."""
@@ -69,9 +71,40 @@ def update(server, name, action):
     return 5_000_000
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+
+def tcp_hold(server, pid, n):
+    """RSS at rest, with n TCP connections opened and held idle, and after they close;
+    also how many the server kept open."""
+    import resource
+    import select
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n + 256, n + 256))
+    before = rss_kib(pid)
+    conns = [socket.socket() for _ in range(n)]
+    for c in conns:
+        c.setblocking(False)
+        c.connect_ex(server)
+    time.sleep(1)  # the server accepts (and evicts past its cap) meanwhile
+    poller = select.poll()
+    for c in conns:
+        poller.register(c, select.POLLIN | select.POLLOUT)
+    held = sum(1 for _, ev in poller.poll(0) if not ev & (select.POLLIN | select.POLLHUP | select.POLLERR))
+    during = rss_kib(pid)
+    for c in conns:
+        c.close()
+    time.sleep(1)
+    return before, during, rss_kib(pid), held
+
+
 if __name__ == "__main__":
     server = (sys.argv[2], int(sys.argv[3]))
-    if sys.argv[1] == "latency":
+    if sys.argv[1] == "tcp":
+        print(*tcp_hold(server, int(sys.argv[4]), int(sys.argv[5])))
+    elif sys.argv[1] == "latency":
         names = open(sys.argv[4]).read().split()
         print(*latencies(server, names, int(sys.argv[5])))
     else:
