@@ -118,3 +118,33 @@ teardown() { ov_teardown; }
 	echo "# gone after $((($(date +%s%N) - start) / 1000000)) ms (TTL ${OV_TTL}s)" >&3
 	OV_HOSTS="1 2" ov_wait_for 5 ov_converged || { cat "$ND_TMP/converge.out"; false; }
 }
+
+@test "bad or hostile etcd data is logged and skipped; the agents live on and the rest still works" {
+	run ov_add 1 "$N" c1
+	a1=$(ip_of "$output")
+	run ov_add 2 "$N" c2
+	a2=$(ip_of "$output")
+	ov_wait_for 5 reaches c1 "$a2"
+	good=$(ov_etcdctl get --print-value-only "/nd/endpoints/res/h2/$(nd_cid c2)-eth0.json")
+	p=/nd/endpoints/res/evil
+	ov_etcdctl put "$p/not-json-eth0.json" '{"containerID": "not-json", ' >/dev/null
+	ov_etcdctl put "$p/types-eth0.json" '{"containerID": 7, "ifname": ["eth0"], "ips": "x"}' >/dev/null
+	ov_etcdctl put "$p/badmac-eth0.json" \
+		"$(jq -c '.containerID = "badmac" | .mac = "zz:zz" | .ips = ["10.90.0.240/24"]' <<<"$good")" >/dev/null
+	ov_etcdctl put "$p/badvtep-eth0.json" \
+		"$(jq -c '.containerID = "badvtep" | .host = "not-an-ip" | .ips = ["10.90.0.241/24"]' <<<"$good")" >/dev/null
+	ov_etcdctl put "$p/other-eth0.json" "$good" >/dev/null # names another container than its key
+	ov_etcdctl put "/nd/endpoints/res/evil/../../../etc-eth0.json" "$good" >/dev/null
+	head -c 200000 /dev/zero | tr '\0' 'a' >"$ND_TMP/huge"
+	ov_etcdctl put "$p/huge-eth0.json" <"$ND_TMP/huge" >/dev/null
+	run ov_add 3 "$N" c3
+	a3=$(ip_of "$output")
+	ov_wait_for 5 reaches c1 "$a3"
+	reaches c3 "$a2"
+	for i in 1 2 3; do
+		kill -0 "$(cat "$ND_TMP/h$i/overlayd.pid")"
+		grep -q "skipping etcd key" "$ND_TMP/h$i/overlayd.log"
+		! on_host "$i" ip neigh show | grep -qE "10\.90\.0\.24[01] "
+		! ls "$ND_TMP/h$i/run/endpoints/res/" | grep -qE "badmac|badvtep|not-json|types|huge|other"
+	done
+}
