@@ -125,6 +125,8 @@ static int sync_all(const char *bridge, int lock_dir, enum nd_hostfw_mode mode,
 	struct nd_hostfw_scan scan;
 	int r = nd_hostfw_scan(&scan);
 
+	for (int tries = 0; tries < 8 && r == -EINTR; tries++)
+		r = nd_hostfw_scan(&scan);
 	rep->err[0] = rep->unknown[0] = '\0';
 	if (r < 0) {
 		snprintf(rep->err, sizeof(rep->err), "listing nftables chains: %s", strerror(-r));
@@ -139,19 +141,33 @@ static int sync_all(const char *bridge, int lock_dir, enum nd_hostfw_mode mode,
 	return r;
 }
 
+/*
+ * Every step is idempotent, so a pass whose nftables dump was interrupted by
+ * a concurrent commit (-EINTR: NLM_F_DUMP_INTR) is simply run again.
+ */
+static int sync_retrying(const char *bridge, int lock_dir, enum nd_hostfw_mode what,
+			 struct nd_hostfw_report *rep)
+{
+	int r = -EINTR;
+
+	for (int tries = 0; tries < 8 && r == -EINTR; tries++)
+		r = sync_all(bridge, lock_dir, what, rep);
+	return r;
+}
+
 int nd_hostfw_ensure(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
 {
-	return sync_all(bridge, lock_dir, ND_HOSTFW_ENSURE, rep);
+	return sync_retrying(bridge, lock_dir, ND_HOSTFW_ENSURE, rep);
 }
 
 int nd_hostfw_release(const char *bridge, int lock_dir, struct nd_hostfw_report *rep)
 {
-	return sync_all(bridge, lock_dir, ND_HOSTFW_RELEASE, rep);
+	return sync_retrying(bridge, lock_dir, ND_HOSTFW_RELEASE, rep);
 }
 
 int nd_hostfw_verify(const char *bridge, struct nd_hostfw_report *rep)
 {
-	return sync_all(bridge, -1, ND_HOSTFW_VERIFY, rep);
+	return sync_retrying(bridge, -1, ND_HOSTFW_VERIFY, rep);
 }
 
 int nd_hostfw_check(struct nd_hostfw_report *rep)
@@ -159,6 +175,8 @@ int nd_hostfw_check(struct nd_hostfw_report *rep)
 	struct nd_hostfw_scan scan;
 	int r = nd_hostfw_scan(&scan);
 
+	for (int tries = 0; tries < 8 && r == -EINTR; tries++)
+		r = nd_hostfw_scan(&scan);
 	rep->err[0] = rep->unknown[0] = '\0';
 	if (r < 0)
 		return r;

@@ -38,7 +38,11 @@ static int query(struct nlmsghdr *nlh, uint32_t seq, mnl_cb_t cb, void *data)
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 
 		if (n < 0)
-			return errno == EINTR ? 0 : -errno;
+			return -errno;
+		/*
+		 * -EINTR here is NLM_F_DUMP_INTR: the ruleset changed under the
+		 * dump, whose answers are then not one state; the caller redoes it.
+		 */
 		r = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
 		if (r < 0)
 			return errno == ENOENT ? -ENOENT : -errno;
