@@ -13,6 +13,9 @@ setup() {
 }
 teardown() { nd_teardown; }
 
+# in_own_netns PID: PID has left this shell's network namespace (unshare has run).
+in_own_netns() { [ "$(readlink "/proc/$1/ns/net")" != "$(readlink "/proc/$$/ns/net")" ]; }
+
 @test "a netns file removed without DEL: name, alias, link and PTR stop resolving; back when it returns" {
 	named web "$A" eth0 "" '{"aliases":["app"]}'
 	named client "$A" eth0 "" '{"links":["web:w"]}'
@@ -47,7 +50,7 @@ teardown() { nd_teardown; }
 	unshare -n sleep 600 3>&- &
 	pid=$!
 	nd_track_pid "$pid"
-	nd_wait_for test "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)"
+	nd_wait_for in_own_netns "$pid"
 	CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=proc1" run nd_list ADD "$A" "$(nd_cid proc1)" "/proc/$pid/ns/net"
 	assert_success
 	dnsd_start
