@@ -42,9 +42,11 @@ COMP_LIBS := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
 UNIT_SRCS := $(wildcard test/unit/test-*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
+# Drivers the bats suites run (built with the tests, not run as unit tests).
+TOOL_BINS := $(BUILD)/test/ipsec-tool
 
 .PHONY: all clean test unit asan test-asan fuzz install deps demo bench format check-format
-all: $(COMMON_LIB) $(BINS) $(UNIT_BINS)
+all: $(COMMON_LIB) $(BINS) $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +76,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 $(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
 # overlay too (and runs the bridge driver's steps from common/l2/).
 $(BUILD)/bin/overlay: $(call comp_lib,plugins/ipam-subnet)
+
+$(BUILD)/test/ipsec-tool: $(BUILD)/obj/test/encrypt/ipsec-tool.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Encrypted overlay networks: the identifiers (mark, reqid, SPI) and the
+ * per-direction keys of a network's ESP SAs, the key ring kept in etcd, and
+ * the kernel steps that bring one host's SAs and policy to what a key ring
+ * says. See plugins/overlay/README.md, "Encrypted networks".
+ */
+#ifndef ND_IPSEC_H
+#define ND_IPSEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ip.h"
+#include "xfrm.h"
+
+/* Every encrypted network's VXLAN packets carry this mark, ORed with the VNI. */
+#define ND_IPSEC_MARK_BASE 0xe5000000u
+/* Reqids of netdock's SAs: base | VNI << 1 | key id parity. */
+#define ND_IPSEC_REQID_BASE 0x40000000u
+#define ND_IPSEC_SECRET_LEN 32
+/* A ring holds the key in use and at most one next or previous one. */
+#define ND_IPSEC_MAX_KEYS 2
+
+struct nd_ipsec_key {
+	uint32_t id; /* 1, 2, ...: each rotation takes the next */
+	uint64_t created; /* unix seconds */
+	uint8_t secret[ND_IPSEC_SECRET_LEN];
+};
+
+/*
+ * A network's keys as etcd holds them. primary is the id hosts send with;
+ * every key of the ring is installed for receiving (and sending, unused
+ * until primary names it) on every host.
+ */
+struct nd_ipsec_ring {
+	struct nd_ipsec_key keys[ND_IPSEC_MAX_KEYS];
+	size_t n;
+	uint32_t primary; /* 0: no key yet (traffic drops) */
+};
+
+uint32_t nd_ipsec_mark(unsigned vni);
+uint32_t nd_ipsec_reqid(unsigned vni, uint32_t key_id);
+/* The reqid of a policy before the first key: no SA ever carries it. */
+uint32_t nd_ipsec_reqid_none(unsigned vni);
+/* SPI of the SA src -> dst for the key: distinct per sender, network and key (>= 256). */
+uint32_t nd_ipsec_spi(const struct nd_addr *src, const struct nd_addr *dst, unsigned vni,
+		      uint32_t key_id);
+/* The AEAD key and salt of direction src -> dst: HMAC-SHA256 of the ring's secret. */
+void nd_ipsec_derive(const struct nd_ipsec_key *k, const struct nd_addr *src,
+		     const struct nd_addr *dst, unsigned vni, uint8_t out[ND_XFRM_KEY_LEN]);
+
+/* ring.c-like helpers (ipsec-ring.c) */
+/* A new key (id after the ring's newest) from getrandom(); -EBUSY when the ring is full. */
+int nd_ipsec_ring_begin(struct nd_ipsec_ring *ring, uint64_t now);
+/* Sends with the newest key from now on; -ENOENT when it is already primary. */
+int nd_ipsec_ring_promote(struct nd_ipsec_ring *ring);
+/* Drops every key but the primary; returns how many went. */
+int nd_ipsec_ring_retire(struct nd_ipsec_ring *ring);
+const struct nd_ipsec_key *nd_ipsec_ring_find(const struct nd_ipsec_ring *ring, uint32_t id);
+/* JSON of etcd's value: {"primary":N,"keys":[{"id":N,"created":T,"secret":"base64"}]}. */
+cJSON *nd_ipsec_ring_to_json(const struct nd_ipsec_ring *ring);
+/* Parses and checks it; -EINVAL names nothing secret (errors say which field). */
+int nd_ipsec_ring_from_json(const cJSON *j, struct nd_ipsec_ring *ret, const char **ret_field);
+void nd_ipsec_ring_wipe(struct nd_ipsec_ring *ring);
+
+/* Kernel steps (ipsec-apply.c), one host's view of one network. */
+struct nd_ipsec_net {
+	unsigned vni;
+	uint16_t port; /* the VXLAN UDP port */
+	struct nd_addr local; /* this host's VTEP */
+};
+
+/*
+ * The outbound policy: VXLAN of the network is sent only through the SA of
+ * key_id (0: of no key, so it drops). Installing or switching is one step.
+ */
+int nd_ipsec_policy_apply(struct nd_xfrm *x, const struct nd_ipsec_net *n, uint32_t key_id);
+int nd_ipsec_policy_remove(struct nd_xfrm *x, const struct nd_ipsec_net *n);
+/* Both SAs (in and out) of one key with one peer; EEXIST counts as done. */
+int nd_ipsec_peer_add(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		      const struct nd_ipsec_key *k);
+/* Removes both; already gone counts as done. */
+int nd_ipsec_peer_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		      uint32_t key_id);
+
+int nd_ipsec_apply(struct nd_xfrm *x, const struct nd_ipsec_net *n,
+		   const struct nd_ipsec_ring *ring, const struct nd_addr *peers, size_t n_peers);
+
+#endif
