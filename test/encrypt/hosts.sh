@@ -8,6 +8,8 @@ set -eu
 : "${HA:=ha}" "${HB:=hb}" "${NETDOCK_NFT_TABLE:=netdock}"
 export NETDOCK_NFT_TABLE
 A=10.55.0.1 B=10.55.0.2 PORT=4789
+CAPTURE_PID=
+trap '[ -z "$CAPTURE_PID" ] || kill $CAPTURE_PID 2>/dev/null' EXIT
 
 hosts_up() {
 	ip netns add $HA
@@ -75,6 +77,7 @@ capture_stop() {
 	sleep 0.2 # the last packets reach the capture file
 	kill $CAPTURE_PID
 	wait $CAPTURE_PID || true
+	CAPTURE_PID=
 }
 
 # count FILE FILTER: packets of the capture matching a tcpdump filter.
