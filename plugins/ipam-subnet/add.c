@@ -12,6 +12,8 @@
 
 ND_CLEANUP(struct ipam_store *, ipam_store_close)
 
+#define ETCD_DOWN "etcd is unreachable (tried %s)"
+
 struct lease_set {
 	struct nd_addr addrs[CNI_MAX_IPS];
 	const struct ipam_range *ranges[CNI_MAX_IPS];
@@ -21,6 +23,7 @@ struct lease_set {
 struct intent {
 	struct cni_ctx *ctx;
 	struct ipam_store *store;
+	struct ipam_cluster *cluster; /* NULL: one host, the file store alone */
 	struct lease_set *leases;
 };
 
@@ -53,6 +56,29 @@ static int record_intent(void *data, const struct nd_addr *candidate)
 	return ipam_store_set_owned(in->store, in->ctx->container_id, in->ctx->ifname, all, n);
 }
 
+/* The cluster-wide claim of a static address, before the local one. */
+static int cluster_claim(struct cni_ctx *ctx, struct intent *in, const struct ipam_range *r,
+			 const struct nd_addr *a, const char *text)
+{
+	struct ipam_holder h;
+	int e;
+
+	if (!in->cluster)
+		return 0;
+	e = ipam_cluster_claim(in->cluster, a, r->subnet.len, ctx->container_id, ctx->ifname, &h);
+	if (e == -EEXIST)
+		return cni_fail(ctx, ND_ERR_ADDR_IN_USE, e,
+				"ips: %s is already held by container %s (interface %s) on host %s",
+				text, h.att.container_id, h.att.ifname, h.host);
+	if (e == -EHOSTUNREACH)
+		return cni_fail(ctx, CNI_ERR_TRY_AGAIN, e, "ips: claiming %s: " ETCD_DOWN, text,
+				ipam_cluster_tried(in->cluster));
+	if (e < 0)
+		return cni_fail(ctx, CNI_ERR_TRY_AGAIN, e, "ips: claiming %s in etcd: %s", text,
+				strerror(-e));
+	return 0;
+}
+
 static int static_one(struct cni_ctx *ctx, const struct ipam_conf *c, struct intent *in,
 		      const char *text)
 {
@@ -78,9 +104,14 @@ static int static_one(struct cni_ctx *ctx, const struct ipam_conf *c, struct int
 			text, r->path);
 	if (l->n == CNI_MAX_IPS)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -E2BIG, "ips: too many addresses");
+	e = cluster_claim(ctx, in, r, &p.addr, text);
+	if (e < 0)
+		return e;
 	e = record_intent(in, &p.addr);
 	if (e >= 0)
 		e = ipam_store_reserve(in->store, &p.addr, ctx->container_id, ctx->ifname);
+	if (e < 0 && in->cluster)
+		ipam_cluster_release(in->cluster, &p.addr, 1, ctx->container_id, ctx->ifname);
 	if (e == -EEXIST && ipam_store_holder(in->store, &p.addr, &holder) == 0)
 		return cni_fail(ctx, ND_ERR_ADDR_IN_USE, e,
 				"ips: %s is already held by container %s (interface %s)", text,
@@ -104,10 +135,17 @@ static int dynamic_one(struct cni_ctx *ctx, const struct ipam_conf *c, struct in
 
 		if (r->set != set)
 			continue;
-		e = ipam_store_allocate(in->store, r, ctx->container_id, ctx->ifname, record_intent,
-					in, &a);
+		e = in->cluster ? ipam_cluster_allocate(in->cluster, in->store, r,
+							ctx->container_id, ctx->ifname,
+							record_intent, in, &a) :
+				  ipam_store_allocate(in->store, r, ctx->container_id, ctx->ifname,
+						      record_intent, in, &a);
 		if (e == -ENOSPC)
 			continue;
+		if (e == -EHOSTUNREACH)
+			return cni_fail(ctx, CNI_ERR_TRY_AGAIN, e,
+					"ipam: %s of network %s needs a new address block and " ETCD_DOWN,
+					r->path, ctx->net_name, ipam_cluster_tried(in->cluster));
 		if (e < 0)
 			return cni_fail(ctx, CNI_ERR_IO, e, "ipam: allocating from %s: %s", r->path,
 					strerror(-e));
@@ -166,12 +204,16 @@ static void rollback(struct intent *in)
 
 	for (int i = 0; i < n; i++)
 		ipam_store_release(in->store, &owned[i], in->ctx->container_id, in->ctx->ifname);
+	if (in->cluster && n > 0)
+		ipam_cluster_release(in->cluster, owned, (size_t)n, in->ctx->container_id,
+				     in->ctx->ifname);
 	ipam_store_set_owned(in->store, in->ctx->container_id, in->ctx->ifname, NULL, 0);
 }
 
 int ipam_add(struct cni_ctx *ctx)
 {
 	_cleanup_(ipam_store_closep) struct ipam_store *store = NULL;
+	_cleanup_(ipam_cluster_closep) struct ipam_cluster *cluster = NULL;
 	struct ipam_conf conf;
 	struct lease_set leases = { .n = 0 };
 	struct intent in = { .ctx = ctx, .leases = &leases };
@@ -186,6 +228,10 @@ int ipam_add(struct cni_ctx *ctx)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: lease store in %s: %s", conf.lib_dir,
 				strerror(-e));
 	in.store = store;
+	e = ipam_cluster_open(ctx, conf.lib_dir, &cluster);
+	if (e < 0)
+		return e;
+	in.cluster = cluster;
 	e = previous_leases(&conf, &in);
 	for (size_t i = 0; e == 0 && i < ctx->rt.ips.n; i++)
 		e = static_one(ctx, &conf, &in, ctx->rt.ips.v[i]);

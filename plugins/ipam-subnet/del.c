@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "conf.h"
 #include "ipam.h"
+#include "log.h"
 #include "rundir.h"
 #include "store.h"
 
@@ -24,10 +25,14 @@ static const char *lib_dir_of(const struct cni_ctx *ctx)
 	return nd_lib_dir_path(cJSON_IsString(dir) ? dir->valuestring : NULL);
 }
 
-static int release_owner(struct ipam_store *s, const char *cid, const char *ifname)
+static int release_owner(struct ipam_store *s, struct ipam_cluster *cl, const char *cid,
+			 const char *ifname)
 {
 	struct nd_addr owned[CNI_MAX_IPS];
 	int n = ipam_store_owned(s, cid, ifname, owned, CNI_MAX_IPS);
+
+	if (cl && n > 0)
+		ipam_cluster_release(cl, owned, (size_t)n, cid, ifname);
 
 	for (int i = 0; i < n; i++) {
 		int e = ipam_store_release(s, &owned[i], cid, ifname);
@@ -38,16 +43,30 @@ static int release_owner(struct ipam_store *s, const char *cid, const char *ifna
 	return n < 0 ? n : ipam_store_set_owned(s, cid, ifname, NULL, 0);
 }
 
+/* DEL and GC go on without the cluster layer when its config does not parse. */
+static void cluster_open(struct cni_ctx *ctx, const char *dir, struct ipam_cluster **ret)
+{
+	struct cni_ctx scratch = *ctx;
+
+	scratch.err_code = 0;
+	if (ipam_cluster_open(&scratch, dir, ret) < 0) {
+		nd_warn("ipam %s: store config ignored: %s", ctx->net_name, scratch.err_msg);
+		*ret = NULL;
+	}
+}
+
 int ipam_del(struct cni_ctx *ctx)
 {
 	_cleanup_(ipam_store_closep) struct ipam_store *store = NULL;
+	_cleanup_(ipam_cluster_closep) struct ipam_cluster *cl = NULL;
 	const char *dir = lib_dir_of(ctx);
 	int e = ipam_store_open(dir, ctx->net_name, &store);
 
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: lease store in %s: %s", dir,
 				strerror(-e));
-	e = release_owner(store, ctx->container_id, ctx->ifname);
+	cluster_open(ctx, dir, &cl);
+	e = release_owner(store, cl, ctx->container_id, ctx->ifname);
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: releasing %s/%s: %s", ctx->container_id,
 				ctx->ifname, strerror(-e));
@@ -87,6 +106,7 @@ int ipam_check(struct cni_ctx *ctx)
 int ipam_gc(struct cni_ctx *ctx)
 {
 	_cleanup_(ipam_store_closep) struct ipam_store *store = NULL;
+	_cleanup_(ipam_cluster_closep) struct ipam_cluster *cl = NULL;
 	_cleanup_(freep) struct cni_attachment *owners = NULL;
 	const char *dir = lib_dir_of(ctx);
 	int n, kept = 0, e;
@@ -96,19 +116,25 @@ int ipam_gc(struct cni_ctx *ctx)
 	e = ipam_store_open(dir, ctx->net_name, &store);
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: lease store: %s", strerror(-e));
+	cluster_open(ctx, dir, &cl);
 	n = ipam_store_owners(store, &owners);
 	for (int i = 0; i < n; i++) {
 		const struct cni_attachment *a = &owners[i];
 
 		if (cni_attachment_valid(ctx, a->container_id, a->ifname))
 			kept++;
-		else if ((e = release_owner(store, a->container_id, a->ifname)) < 0)
+		else if ((e = release_owner(store, cl, a->container_id, a->ifname)) < 0)
 			return cni_fail(ctx, CNI_ERR_IO, e, "ipam: GC: %s", strerror(-e));
 	}
 	/* Leases without an owner record are what a killed ADD left: sweep them too. */
 	e = ipam_store_sweep(store, ctx->rt.valid_attachments, ctx->rt.n_valid_attachments);
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: GC sweep: %s", strerror(-e));
+	/* Empty blocks go back to the cluster; with etcd away, at a later GC. */
+	if (cl && (e = ipam_cluster_gc(cl, store, ctx->rt.valid_attachments,
+				       ctx->rt.n_valid_attachments)) < 0)
+		nd_warn("ipam %s: GC could not release address blocks: %s", ctx->net_name,
+			e == -EHOSTUNREACH ? ipam_cluster_tried(cl) : strerror(-e));
 	if (kept == 0 && n >= 0) {
 		struct ipam_conf conf = { .n_ranges = 0 };
 
@@ -121,9 +147,13 @@ int ipam_gc(struct cni_ctx *ctx)
 int ipam_status(struct cni_ctx *ctx)
 {
 	_cleanup_(ipam_store_closep) struct ipam_store *store = NULL;
+	_cleanup_(ipam_cluster_closep) struct ipam_cluster *cl = NULL;
 	struct ipam_conf conf;
 	int e = ipam_conf_parse(ctx, &conf);
 
+	if (e < 0)
+		return e;
+	e = ipam_cluster_open(ctx, conf.lib_dir, &cl);
 	if (e < 0)
 		return e;
 	if (conf.want_auto)
@@ -137,7 +167,13 @@ int ipam_status(struct cni_ctx *ctx)
 
 		for (size_t i = 0; i < conf.n_ranges && !room; i++)
 			room = conf.ranges[i].set == set &&
-			       ipam_store_has_room(store, &conf.ranges[i]) > 0;
+			       (cl ? ipam_cluster_has_room(cl, store, &conf.ranges[i]) :
+				     ipam_store_has_room(store, &conf.ranges[i])) > 0;
+		if (!room && cl && ipam_cluster_tried(cl)[0])
+			return cni_fail(ctx, CNI_ERR_PLUGIN_NOT_AVAILABLE, -EHOSTUNREACH,
+					"ipam: network %s: no address block here has room and "
+					"etcd is unreachable (tried %s)",
+					ctx->net_name, ipam_cluster_tried(cl));
 		if (!room)
 			return cni_fail(ctx, CNI_ERR_PLUGIN_NOT_AVAILABLE, -ENOSPC,
 					"ipam: network %s has no free address left", ctx->net_name);

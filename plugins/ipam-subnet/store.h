@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "cleanup.h"
 #include "cni.h"
 #include "ip.h"
 #include "ipam.h"
@@ -57,5 +58,46 @@ int ipam_store_has_room(struct ipam_store *s, const struct ipam_range *r);
 
 /* Every (cid, ifname) with leases, in a new array (caller frees); returns the count. */
 int ipam_store_owners(struct ipam_store *s, struct cni_attachment **ret);
+
+/*
+ * The cluster layer (store-etcd.c), over the file store when the config has
+ * a "store" (ipam.store, else the root's, as overlay passes it): a host
+ * claims address blocks of a range in etcd with one compare-and-create and
+ * allocates inside them through the file store, so an ADD reaches etcd only
+ * when its blocks are full. Static addresses are claimed cluster-wide.
+ * Every call runs with the file store open (its network lock held).
+ */
+struct ipam_cluster;
+
+struct ipam_holder {
+	char host[64];
+	struct cni_attachment att;
+};
+
+/* *ret is NULL when the config names no store. Sends nothing yet. CNI 7 on bad config. */
+int ipam_cluster_open(struct cni_ctx *ctx, const char *lib_dir, struct ipam_cluster **ret);
+void ipam_cluster_close(struct ipam_cluster *cl);
+ND_CLEANUP(struct ipam_cluster *, ipam_cluster_close)
+/*
+ * As ipam_store_allocate, inside this host's blocks of r, claiming a new
+ * block when they are full: -ENOSPC when r has no free block left in the
+ * cluster, -EHOSTUNREACH when etcd was needed and no member answered.
+ */
+int ipam_cluster_allocate(struct ipam_cluster *cl, struct ipam_store *s, const struct ipam_range *r,
+			  const char *cid, const char *ifname, ipam_intent_fn intent, void *data,
+			  struct nd_addr *ret);
+/* Claims static address a for (cid, ifname): 0, or -EEXIST with *ret_holder. */
+int ipam_cluster_claim(struct ipam_cluster *cl, const struct nd_addr *a, unsigned subnet_len,
+		       const char *cid, const char *ifname, struct ipam_holder *ret_holder);
+/* Gives back the static claims of (cid, ifname) among addrs[n]; best effort (logged). */
+void ipam_cluster_release(struct ipam_cluster *cl, const struct nd_addr *addrs, size_t n,
+			  const char *cid, const char *ifname);
+/* Releases this host's blocks that hold no lease, and claims of owners not in keep[n]. */
+int ipam_cluster_gc(struct ipam_cluster *cl, struct ipam_store *s, const struct cni_attachment *keep,
+		    size_t n);
+/* 1 when an ADD in r can get an address: room in a block, or etcd reachable with a free block. */
+int ipam_cluster_has_room(struct ipam_cluster *cl, struct ipam_store *s, const struct ipam_range *r);
+/* After -EHOSTUNREACH: the endpoints tried and why. */
+const char *ipam_cluster_tried(const struct ipam_cluster *cl);
 
 #endif
