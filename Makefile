@@ -133,7 +133,8 @@ DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libn
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+DEB_OVERLAY := etcd-server etcd-client
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "cleanup.h"
+#include "json.h"
 #include "conf.h"
 
 static int too_many(struct cni_ctx *ctx, const char *path, const char *key, size_t max)
@@ -50,7 +51,7 @@ static int parse_ip(struct cni_ctx *ctx, const cJSON *o, const char *path, struc
 		return r;
 	if (!nd_addr_is_set(&ip->address.addr))
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL, "%s.address is missing", path);
-	iface = cJSON_GetObjectItemCaseSensitive(o, "interface");
+	iface = nd_json_get(o, "interface");
 	if (iface && !cJSON_IsNumber(iface))
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL, "%s.interface must be a number",
 				path);

@@ -13,10 +13,13 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "json.h"
 #include "conf.h"
+#include "log.h"
 
 struct cni_args {
 	char name[CNI_MAX_NAME];
+	char k8s_namespace[64];
 	char mac[18];
 	struct nd_strv ips;
 };
@@ -32,6 +35,18 @@ static const char *const known_cni_args[] = {
 	"MAC",
 	NULL,
 };
+
+bool nd_dns_label_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return false;
+	return true;
+}
 
 bool nd_mac_valid(const char *s)
 {
@@ -75,7 +90,18 @@ static int arg_value(struct cni_ctx *ctx, struct cni_args *a, const char *key, s
 			return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
 					"CNI_ARGS %.*s is too long", (int)klen, key);
 		strcpy(a->name, val);
+	} else if (klen == 17 && !strncmp(key, "K8S_POD_NAMESPACE", klen)) {
+		/* A DNS label (RFC 1123), as Kubernetes requires of namespace names. */
+		if (!*val)
+			return 0;
+		if (strlen(val) >= sizeof(a->k8s_namespace) || !nd_dns_label_valid(val))
+			return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
+					"CNI_ARGS K8S_POD_NAMESPACE \"%.64s\" is not a DNS label",
+					val);
+		strcpy(a->k8s_namespace, val);
 	} else if (klen == 3 && !strncmp(key, "MAC", klen)) {
+		if (!*val)
+			return 0; /* "MAC=": not set */
 		if (!nd_mac_valid(val))
 			return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
 					"CNI_ARGS MAC \"%.32s\" is not a MAC address", val);
@@ -124,7 +150,7 @@ static int parse_cni_args(struct cni_ctx *ctx, struct cni_args *a)
 /* aliases: ["a","b"], or {"<network>": ["a","b"]} as Podman sends them. */
 static int load_aliases(struct cni_ctx *ctx, const cJSON *rc)
 {
-	const cJSON *v = rc ? cJSON_GetObjectItemCaseSensitive(rc, "aliases") : NULL;
+	const cJSON *v = rc ? nd_json_get(rc, "aliases") : NULL;
 	const cJSON *mine;
 
 	if (!v || cJSON_IsArray(v))
@@ -157,6 +183,8 @@ static int load_port(struct cni_ctx *ctx, const cJSON *o, size_t i, struct cni_p
 		r = nd_conf_addr(ctx, o, path, "hostIP", &p->host_ip);
 	if (r < 0)
 		return r;
+	if (!p->protocol[0])
+		strcpy(p->protocol, "tcp"); /* Go's zero value, as the reference portmap reads it */
 	for (char *c = p->protocol; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	if (!cont)
@@ -226,6 +254,17 @@ static int load_attachments(struct cni_ctx *ctx)
 	return 0;
 }
 
+/* A pod answers to "<pod>.<namespace>" network-wide; the bare name stays in its namespace. */
+static int add_namespaced_name(struct cni_runtime *rt, const char *ns)
+{
+	char alias[CNI_MAX_NAME + 64];
+
+	strcpy(rt->k8s_namespace, ns);
+	if ((size_t)snprintf(alias, sizeof(alias), "%s.%s", rt->name, ns) >= CNI_MAX_NAME)
+		return 0;
+	return nd_strv_push_unique(&rt->aliases, alias);
+}
+
 static int merge_args(struct cni_ctx *ctx, const cJSON *args_cni, struct cni_args *a)
 {
 	struct cni_runtime *rt = &ctx->rt;
@@ -248,7 +287,20 @@ static int merge_args(struct cni_ctx *ctx, const cJSON *args_cni, struct cni_arg
 	if (r >= 0 && !rt->name[0])
 		r = nd_conf_string_buf(ctx, args_cni, "args.cni", "name", rt->name,
 				       sizeof(rt->name));
+	if (r >= 0 && a->k8s_namespace[0] && rt->name[0])
+		r = add_namespaced_name(rt, a->k8s_namespace);
 	return r;
+}
+
+/* Capabilities Kubernetes runtimes send that netdock does not act on: never an error. */
+static void log_unsupported(const cJSON *rc)
+{
+	static const char *const ignored[] = { "bandwidth", "ipRanges", "dns", "cgroupPath",
+					       "io.kubernetes.cri.pod-annotations" };
+
+	for (size_t i = 0; i < ND_ARRAY_SIZE(ignored); i++)
+		if (nd_json_get(rc, ignored[i]))
+			nd_debug("runtimeConfig.%s is not supported; ignored", ignored[i]);
 }
 
 int cni_runtime_load(struct cni_ctx *ctx)
@@ -275,6 +327,8 @@ int cni_runtime_load(struct cni_ctx *ctx)
 		r = nd_conf_strv(ctx, rc, "runtimeConfig", "links", &ctx->rt.links);
 	if (r >= 0)
 		r = load_ports(ctx, rc);
+	if (r >= 0)
+		log_unsupported(rc);
 	if (r >= 0)
 		r = merge_args(ctx, args_cni, &a);
 	if (r >= 0)

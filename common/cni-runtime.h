@@ -11,5 +11,7 @@ void cni_runtime_clear(struct cni_runtime *rt);
 
 /* True for "aa:bb:cc:dd:ee:ff" (hex, either case). */
 bool nd_mac_valid(const char *s);
+/* A DNS label: 1..63 of [A-Za-z0-9-], not starting or ending with -. */
+bool nd_dns_label_valid(const char *s);
 
 #endif

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "json.h"
 #include "cni-runtime.h"
 #include "log.h"
+#include "rundir.h"
 
 /* A conflist with thousands of port mappings stays well below this. */
 #define CNI_STDIN_MAX (4u << 20)
@@ -40,6 +42,26 @@ int cni_fail(struct cni_ctx *ctx, int code, int err, const char *fmt, ...)
 	vsnprintf(ctx->err_msg, sizeof(ctx->err_msg), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+static bool forgivable(int code)
+{
+	return code == CNI_ERR_INCOMPATIBLE_VERSION || code == CNI_ERR_UNSUPPORTED_FIELD ||
+	       code == CNI_ERR_INVALID_ENV || code == CNI_ERR_DECODE ||
+	       code == CNI_ERR_INVALID_CONFIG;
+}
+
+int cni_forgive(struct cni_ctx *ctx, int r)
+{
+	if (r >= 0 || ctx->verb != CNI_DEL || !forgivable(ctx->err_code))
+		return r;
+	nd_warn("%s DEL of %s/%s goes on despite: %s", ctx->plugin ? ctx->plugin->name : "",
+		ctx->container_id ? ctx->container_id : "", ctx->ifname ? ctx->ifname : "",
+		ctx->err_msg);
+	ctx->err_code = 0;
+	ctx->err_msg[0] = '\0';
+	ctx->err_details[0] = '\0';
+	return 0;
 }
 
 void cni_fail_details(struct cni_ctx *ctx, const char *fmt, ...)
@@ -167,7 +189,7 @@ static int load_identity(struct cni_ctx *ctx)
 {
 	const cJSON *v;
 
-	v = cJSON_GetObjectItemCaseSensitive(ctx->conf, "cniVersion");
+	v = nd_json_get(ctx->conf, "cniVersion");
 	if (v && !cJSON_IsString(v))
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL, "cniVersion must be a string");
 	snprintf(ctx->cni_version, sizeof(ctx->cni_version), "%s", v ? v->valuestring : "0.1.0");
@@ -181,14 +203,20 @@ static int load_identity(struct cni_ctx *ctx)
 	}
 	if (ctx->verb == CNI_VERSION)
 		return 0;
-	v = cJSON_GetObjectItemCaseSensitive(ctx->conf, "name");
+	v = nd_json_get(ctx->conf, "name");
 	if (!cJSON_IsString(v) || !v->valuestring[0] ||
 	    strlen(v->valuestring) >= sizeof(ctx->net_name))
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
 				"name must be a non-empty string of at most %zu characters",
 				sizeof(ctx->net_name) - 1);
+	/* The name becomes a path in the run and lib dirs, and a Docker network name. */
+	if (!nd_name_valid(v->valuestring))
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"name \"%.64s\" must be letters, digits, '_', '.' or '-', not "
+				"starting with '.' or '-'",
+				v->valuestring);
 	strcpy(ctx->net_name, v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(ctx->conf, "type");
+	v = nd_json_get(ctx->conf, "type");
 	if (cJSON_IsString(v))
 		snprintf(ctx->type, sizeof(ctx->type), "%s", v->valuestring);
 	return 0;
@@ -196,7 +224,7 @@ static int load_identity(struct cni_ctx *ctx)
 
 static int load_prev_result(struct cni_ctx *ctx)
 {
-	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(ctx->conf, "prevResult");
+	const cJSON *prev = nd_json_get(ctx->conf, "prevResult");
 	_cleanup_(freep) struct cni_result *r = NULL;
 	int ret;
 
@@ -212,30 +240,44 @@ static int load_prev_result(struct cni_ctx *ctx)
 	return 0;
 }
 
-int cni_ctx_load(struct cni_ctx *ctx, const char *buf, size_t len)
+static int load_conf(struct cni_ctx *ctx, const char *buf, size_t len, const char **end)
 {
-	const char *end = NULL;
-	int r;
-
-	ctx->conf = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+	ctx->conf = cJSON_ParseWithLengthOpts(buf, len, end, false);
 	if (!ctx->conf || !cJSON_IsObject(ctx->conf)) {
-		size_t at = end && end >= buf ? (size_t)(end - buf) : 0;
+		size_t at = *end && *end >= buf ? (size_t)(*end - buf) : 0;
 
 		strcpy(ctx->cni_version, "1.1.0");
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL,
 				"network configuration is not a JSON object (error at byte %zu)",
 				at);
 	}
-	r = load_identity(ctx);
+	return 0;
+}
+
+int cni_ctx_load(struct cni_ctx *ctx, const char *buf, size_t len)
+{
+	const char *end = NULL;
+	int r;
+
+	r = load_conf(ctx, buf, len, &end);
+	if (r < 0 && ctx->verb == CNI_DEL) {
+		/* DEL goes on from the environment alone, with an empty config. */
+		cJSON_Delete(ctx->conf);
+		ctx->conf = cJSON_CreateObject();
+		r = ctx->conf ? cni_forgive(ctx, r) : -ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	r = cni_forgive(ctx, load_identity(ctx));
 	if (r < 0 || ctx->verb == CNI_VERSION)
 		return r;
 	r = load_env(ctx);
 	if (r < 0)
 		return r;
-	r = cni_runtime_load(ctx);
+	r = cni_forgive(ctx, cni_runtime_load(ctx));
 	if (r < 0)
 		return r;
-	return load_prev_result(ctx);
+	return cni_forgive(ctx, load_prev_result(ctx));
 }
 
 void cni_ctx_done(struct cni_ctx *ctx)

@@ -102,6 +102,7 @@ struct cni_attachment {
 /* What the runtime said about the container, merged from capabilities, args.cni and CNI_ARGS. */
 struct cni_runtime {
 	char name[CNI_MAX_NAME]; /* container name, "" when not given */
+	char k8s_namespace[64]; /* CNI_ARGS K8S_POD_NAMESPACE, "" when not given */
 	struct nd_strv ips; /* as given: bare addresses or CIDRs */
 	char mac[18];
 	struct nd_strv aliases; /* for this network only */
@@ -167,6 +168,15 @@ int cni_main(const struct cni_plugin *plugin);
  */
 int cni_fail(struct cni_ctx *ctx, int code, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * DEL must never strand an attachment: a configuration, runtime argument or
+ * prevResult that ADD would refuse (codes 1, 2, 6, 7, and 4 for anything but
+ * the container's identity) is logged as a warning and forgotten, so DEL goes
+ * on with what it can find by container ID and ifname. Returns 0 then;
+ * otherwise (another verb, another code) returns r with the failure kept.
+ */
+int cni_forgive(struct cni_ctx *ctx, int r);
+
 /* Sets the details string of the recorded failure (the kernel's ext-ack text). */
 void cni_fail_details(struct cni_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

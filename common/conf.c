@@ -2,21 +2,30 @@
 /* cJSON getters that turn a wrong type into CNI error 7 with the JSON path. */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
+#include "json.h"
 
 #define SEP(path) ((path)[0] ? "." : "")
 
 static const cJSON *lookup(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	return nd_json_get(obj, key);
+}
 
-	return cJSON_IsNull(v) ? NULL : v;
+/* A typed value given as "" is Go's zero value for "not set". */
+static const cJSON *lookup_typed(const cJSON *obj, const char *key)
+{
+	const cJSON *v = lookup(obj, key);
+
+	return cJSON_IsString(v) && !v->valuestring[0] ? NULL : v;
 }
 
 static int type_error(struct cni_ctx *ctx, const char *path, const char *key, const char *what)
@@ -57,7 +66,7 @@ int nd_conf_string_buf(struct cni_ctx *ctx, const cJSON *obj, const char *path, 
 int nd_conf_bool(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
 		 bool *ret)
 {
-	const cJSON *v = lookup(obj, key);
+	const cJSON *v = lookup_typed(obj, key);
 
 	if (!v)
 		return 0;
@@ -96,7 +105,7 @@ static bool parse_decimal(const char *s, unsigned long long *ret)
 int nd_conf_uint(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
 		 unsigned min, unsigned max, unsigned *ret)
 {
-	const cJSON *v = lookup(obj, key);
+	const cJSON *v = lookup_typed(obj, key);
 	unsigned long long n;
 
 	if (!v)
@@ -120,7 +129,7 @@ int nd_conf_addr(struct cni_ctx *ctx, const cJSON *obj, const char *path, const 
 	const char *s = NULL;
 	int r = nd_conf_string(ctx, obj, path, key, &s);
 
-	if (r < 0 || !s)
+	if (r < 0 || !s || !*s)
 		return r;
 	if (nd_addr_parse(s, ret) < 0)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
@@ -137,7 +146,7 @@ int nd_conf_prefix(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 	char net[ND_PREFIX_STRLEN];
 	int r = nd_conf_string(ctx, obj, path, key, &s);
 
-	if (r < 0 || !s)
+	if (r < 0 || !s || !*s)
 		return r;
 	if (nd_prefix_parse(s, &p) < 0)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
@@ -219,7 +228,8 @@ unsigned nd_edit_distance(const char *a, const char *b, unsigned limit)
 		row[0] = (unsigned)i;
 		for (size_t j = 1; j <= lb; j++) {
 			unsigned up = row[j];
-			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			unsigned best = diag + (tolower((unsigned char)a[i - 1]) !=
+						tolower((unsigned char)b[j - 1]));
 
 			if (up + 1 < best)
 				best = up + 1;
@@ -252,7 +262,8 @@ int nd_conf_check_keys(struct cni_ctx *ctx, const cJSON *obj, const char *path,
 		for (const char *const *k = known; *k && !exact; k++) {
 			unsigned d = nd_edit_distance(item->string, *k, typo_limit(*k));
 
-			exact = d == 0 && !strcmp(item->string, *k);
+			/* The decoders of other runtimes take "HostPort" for "hostPort". */
+			exact = !strcasecmp(item->string, *k);
 			if (d <= typo_limit(*k) && d < best) {
 				best = d;
 				near = *k;

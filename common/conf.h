@@ -10,12 +10,16 @@
 
 #include "cni.h"
 #include "ip.h"
+#include "json.h"
 #include "strv.h"
 
 /*
  * Each getter leaves *ret untouched when the key is absent or JSON null and
  * returns 0; on a value of the wrong type or range it records a CNI error 7
  * naming "<path>.<key>" and returns -EINVAL. path may be "" for the root.
+ * Keys match as Go's encoding/json matches them (nd_json_get). For typed
+ * values (address, prefix, number, bool) an empty string is absent too:
+ * runtimes write Go's zero value for "unset" (containerd's "HostIP":"").
  */
 
 /* Borrowed string (valid while the tree lives). */

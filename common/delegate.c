@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "json.h"
 #include "rundir.h"
 
 extern char **environ;
@@ -125,9 +126,9 @@ static int record_child_error(struct cni_ctx *ctx, const char *type, enum cni_ve
 			      const char *out, int status)
 {
 	_cleanup_(cJSON_Deletep) cJSON *err = cJSON_Parse(out);
-	const cJSON *code = err ? cJSON_GetObjectItemCaseSensitive(err, "code") : NULL;
-	const cJSON *msg = err ? cJSON_GetObjectItemCaseSensitive(err, "msg") : NULL;
-	const cJSON *details = err ? cJSON_GetObjectItemCaseSensitive(err, "details") : NULL;
+	const cJSON *code = err ? nd_json_get(err, "code") : NULL;
+	const cJSON *msg = err ? nd_json_get(err, "msg") : NULL;
+	const cJSON *details = err ? nd_json_get(err, "details") : NULL;
 
 	if (!cJSON_IsNumber(code) || !cJSON_IsString(msg))
 		return cni_fail(ctx, ND_ERR_DELEGATE, -EIO, "%s %s exited with status %d", type,

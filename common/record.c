@@ -109,6 +109,8 @@ char *nd_endpoint_record_format(const struct nd_endpoint_record *e)
 	cJSON_AddStringToObject(o, "ifname", e->ifname);
 	cJSON_AddStringToObject(o, "netns", e->netns);
 	cJSON_AddStringToObject(o, "name", e->name);
+	if (e->namespace[0])
+		cJSON_AddStringToObject(o, "namespace", e->namespace);
 	add_strv(o, "aliases", &e->aliases);
 	add_strv(o, "links", &e->links);
 	ips = cJSON_AddArrayToObject(o, "ips");
@@ -370,6 +372,8 @@ int nd_endpoint_record_parse(const char *text, size_t len, struct nd_endpoint_re
 		r = get_str(o, "netns", e->netns, sizeof(e->netns));
 	if (r >= 0)
 		r = get_str(o, "name", e->name, sizeof(e->name));
+	if (r >= 0)
+		r = get_str(o, "namespace", e->namespace, sizeof(e->namespace));
 	if (r >= 0)
 		r = get_strv(o, "aliases", &e->aliases);
 	if (r >= 0)

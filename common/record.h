@@ -61,6 +61,12 @@ struct nd_endpoint_record {
 	char ifname[IFNAMSIZ];
 	char netns[512]; /* a netns path; runtimes use /run/netns/<name> or /proc/<pid>/ns/net */
 	char name[CNI_MAX_NAME]; /* "" when the runtime gave none */
+	/*
+	 * Kubernetes namespace of a pod (K8S_POD_NAMESPACE), "" otherwise. Pod
+	 * names repeat across namespaces: name answers only queriers of the same
+	 * namespace, and "<name>.<namespace>" (one of aliases) everyone.
+	 */
+	char namespace[64];
 	struct nd_strv aliases;
 	struct nd_strv links; /* "target:alias" */
 	struct nd_prefix ips[ND_RECORD_MAX_IPS];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "json.h"
 
 bool nd_name_valid(const char *name)
 {
@@ -31,8 +32,7 @@ bool nd_name_valid(const char *name)
 
 const char *nd_run_dir_path(const struct cni_ctx *ctx)
 {
-	const cJSON *v = ctx && ctx->conf ? cJSON_GetObjectItemCaseSensitive(ctx->conf, "runDir") :
-					    NULL;
+	const cJSON *v = ctx && ctx->conf ? nd_json_get(ctx->conf, "runDir") : NULL;
 	const char *env = getenv("NETDOCK_RUN_DIR");
 
 	if (cJSON_IsString(v) && v->valuestring[0])
@@ -92,6 +92,26 @@ int nd_subdir_open(int dirfd, const char *name, bool create)
 		return -errno;
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return fd < 0 ? -errno : fd;
+}
+
+int nd_subdir_find(int dirfd, const char *child, char *ret)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	char path[2 * ND_NAME_MAX + 2];
+
+	if (nd_dir_stream(dirfd, ".", &d) < 0)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (!nd_name_valid(de->d_name) ||
+		    snprintf(path, sizeof(path), "%s/%s", de->d_name, child) >= (int)sizeof(path))
+			continue;
+		if (!faccessat(dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW)) {
+			strcpy(ret, de->d_name);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 int nd_dir_stream(int dirfd, const char *name, DIR **ret)

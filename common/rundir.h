@@ -31,6 +31,13 @@ int nd_mkdir_p(const char *path);
 int nd_dir_open(const char *path, bool create);
 /* A directory stream over dirfd/name ("." for dirfd itself); dirfd stays open. */
 int nd_dir_stream(int dirfd, const char *name, DIR **ret);
+/*
+ * The first subdirectory d of dirfd (a valid name) that holds d/child, copied
+ * into ret[ND_NAME_MAX + 1]: 0, or -ENOENT. For a DEL whose network name is
+ * unusable: the attachment's own files say which network it was on.
+ */
+int nd_subdir_find(int dirfd, const char *child, char *ret);
+
 /* Opens dirfd/name as a directory, creating it when create. Returns fd or -errno. */
 int nd_subdir_open(int dirfd, const char *name, bool create);
 

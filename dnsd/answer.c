@@ -26,6 +26,7 @@ struct querier {
 struct found {
 	const struct dnsd_ep *eps[MAX_ADDRS];
 	size_t n;
+	const char *namespace; /* the querier's Kubernetes namespace, for bare pod names */
 };
 
 static void add_querier_ep(void *data, const struct dnsd_ep *ep)
@@ -45,6 +46,15 @@ static void add_found(void *data, const struct dnsd_ep *ep)
 			return;
 	if (f->n < MAX_ADDRS)
 		f->eps[f->n++] = ep;
+}
+
+/* A pod's bare name answers only its own Kubernetes namespace (record.h). */
+static void add_found_in_namespace(void *data, const struct dnsd_ep *ep)
+{
+	struct found *f = data;
+
+	if (!ep->rec.namespace[0] || !strcmp(ep->rec.namespace, f->namespace))
+		add_found(data, ep);
 }
 
 static const struct nd_dns_settings *dns_of(const struct dnsd *d, const struct dnsd_ep *ep)
@@ -80,7 +90,9 @@ static void resolve_names(const struct dnsd *d, const struct querier *q, const c
 	for (size_t i = 0; i < q->n; i++) {
 		if (!dns_of(d, q->eps[i])->names)
 			continue;
-		dnsd_index_name_each(d->view.index, q->eps[i]->net, name, add_found, f);
+		f->namespace = q->eps[i]->rec.namespace;
+		dnsd_index_name_each(d->view.index, q->eps[i]->net, name, add_found_in_namespace,
+				     f);
 		dnsd_index_alias_each(d->view.index, q->eps[i]->net, name, add_found, f);
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "delegate.h"
+#include "json.h"
 #include "link.h"
 #include "nft.h"
 #include "rundir.h"
@@ -58,7 +59,7 @@ static int remove_attachment(struct cni_ctx *ctx, int run_fd, const char *cid, c
 		r = nd_link_delete(nl, host);
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_KERNEL, r, "deleting %s: %s", host, strerror(-r));
-	if (run_fd >= 0)
+	if (run_fd >= 0 && ctx->net_name[0])
 		r = nd_endpoint_record_remove(run_fd, ctx->net_name, cid, ifname);
 	return r < 0 ? cni_fail(ctx, CNI_ERR_IO, r, "removing the endpoint record: %s",
 				strerror(-r)) :
@@ -71,11 +72,39 @@ int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool deleg
 	int r = remove_attachment(ctx, run_fd, ctx->container_id, ctx->ifname), e;
 
 	if (delegate) {
-		e = nd_delegate(ctx, c->ipam_type, CNI_DEL, NULL);
+		/* The IPAM plugin's own complaint about the config must not fail DEL either. */
+		e = cni_forgive(ctx, nd_delegate(ctx, c->ipam_type, CNI_DEL, NULL));
 		r = r < 0 ? r : e;
 	}
 	e = bridge_default_route_update(ctx, run_fd, NULL);
 	return r < 0 ? r : e;
+}
+
+/* A DEL whose network name was refused finds the network by the attachment's record. */
+static void recover_net_name(struct cni_ctx *ctx)
+{
+	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
+	_cleanup_(closep) int endpoints = -1;
+	char file[CNI_MAX_NAME + IFNAMSIZ + 8], net[ND_NAME_MAX + 1];
+
+	if (ctx->net_name[0] || run_fd < 0)
+		return;
+	endpoints = nd_subdir_open(run_fd, "endpoints", false);
+	if (endpoints >= 0 &&
+	    nd_endpoint_record_filename(ctx->container_id, ctx->ifname, file, sizeof(file)) >= 0 &&
+	    nd_subdir_find(endpoints, file, net) >= 0)
+		snprintf(ctx->net_name, sizeof(ctx->net_name), "%s", net);
+}
+
+/* What DEL still knows when the config does not parse: the IPAM plugin it named. */
+static void conf_fallback(struct cni_ctx *ctx, struct bridge_conf *c)
+{
+	const cJSON *type = nd_json_get(nd_json_get(ctx->conf, "ipam"), "type");
+
+	*c = (struct bridge_conf){ .ipam_type = "ipam-subnet" };
+	if (cJSON_IsString(type) && nd_name_valid(type->valuestring) &&
+	    strlen(type->valuestring) < sizeof(c->ipam_type))
+		strcpy(c->ipam_type, type->valuestring);
 }
 
 int bridge_del(struct cni_ctx *ctx)
@@ -83,8 +112,13 @@ int bridge_del(struct cni_ctx *ctx)
 	struct bridge_conf c;
 	int r = bridge_conf_parse(ctx, &c);
 
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		r = cni_forgive(ctx, r);
+		if (r < 0)
+			return r;
+		conf_fallback(ctx, &c);
+	}
+	recover_net_name(ctx);
 	r = bridge_teardown(ctx, &c, true);
 	bridge_conf_clear(&c);
 	return r;

@@ -57,6 +57,7 @@ static int write_endpoint(int run_fd, struct cni_ctx *ctx, const struct cni_resu
 	snprintf(e.ifname, sizeof(e.ifname), "%s", ctx->ifname);
 	snprintf(e.netns, sizeof(e.netns), "%s", ctx->netns ? ctx->netns : "");
 	snprintf(e.name, sizeof(e.name), "%s", ctx->rt.name);
+	snprintf(e.namespace, sizeof(e.namespace), "%s", ctx->rt.k8s_namespace);
 	for (size_t i = 0; i < res->n_ips && i < ND_RECORD_MAX_IPS; i++)
 		e.ips[e.n_ips++] = res->ips[i].address;
 	snprintf(e.mac, sizeof(e.mac), "%s", mac);

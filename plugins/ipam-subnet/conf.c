@@ -246,7 +246,7 @@ static int parse_ranges(struct cni_ctx *ctx, struct ipam_conf *c, const cJSON *i
 		}
 		c->n_sets++;
 	}
-	if (e >= 0 && cJSON_GetObjectItemCaseSensitive(ipam, "subnet"))
+	if (e >= 0 && nd_json_get(ipam, "subnet"))
 		e = parse_hostlocal(ctx, c, ipam, "ipam", c->n_sets++);
 	return e;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "json.h"
 #include "conf.h"
 #include "ipam.h"
 #include "log.h"
@@ -19,8 +20,8 @@ ND_CLEANUP(struct ipam_store *, ipam_store_close)
 /* DEL must work even when the config no longer parses: only dataDir matters. */
 static const char *lib_dir_of(const struct cni_ctx *ctx)
 {
-	const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(ctx->conf, "ipam");
-	const cJSON *dir = cJSON_GetObjectItemCaseSensitive(ipam, "dataDir");
+	const cJSON *ipam = nd_json_get(ctx->conf, "ipam");
+	const cJSON *dir = nd_json_get(ipam, "dataDir");
 
 	return nd_lib_dir_path(cJSON_IsString(dir) ? dir->valuestring : NULL);
 }
@@ -55,12 +56,32 @@ static void cluster_open(struct cni_ctx *ctx, const char *dir, struct ipam_clust
 	}
 }
 
+/* A DEL whose network name was refused finds the network by the owner record. */
+static bool recover_net_name(struct cni_ctx *ctx, const char *dir)
+{
+	_cleanup_(closep) int lib = nd_dir_open(dir, false), ipam = -1;
+	char owner[CNI_MAX_NAME + IFNAMSIZ + 8], net[ND_NAME_MAX + 1];
+
+	if (ctx->net_name[0])
+		return true;
+	ipam = lib < 0 ? -1 : nd_subdir_open(lib, "ipam", false);
+	snprintf(owner, sizeof(owner), "owner/%s-%s", ctx->container_id, ctx->ifname);
+	if (ipam < 0 || nd_subdir_find(ipam, owner, net) < 0)
+		return false;
+	snprintf(ctx->net_name, sizeof(ctx->net_name), "%s", net);
+	return true;
+}
+
 int ipam_del(struct cni_ctx *ctx)
 {
 	_cleanup_(ipam_store_closep) struct ipam_store *store = NULL;
 	_cleanup_(ipam_cluster_closep) struct ipam_cluster *cl = NULL;
 	const char *dir = lib_dir_of(ctx);
-	int e = ipam_store_open(dir, ctx->net_name, &store);
+	int e;
+
+	if (!recover_net_name(ctx, dir))
+		return 0; /* no network holds anything of this attachment */
+	e = ipam_store_open(dir, ctx->net_name, &store);
 
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: lease store in %s: %s", dir,

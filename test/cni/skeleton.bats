@@ -126,13 +126,15 @@ quiet() { "$@" 2>>"$ND_TMP/stderr"; }
 	[[ $(msg_of "$output") == *'protocol "icmp" is not tcp, udp or sctp'* ]]
 }
 
-@test "a prevResult that is not a result is code 6" {
+@test "a prevResult that is not a result is refused by ADD, and does not stop DEL" {
 	c=$(ipam_conf n "$IPAM")
 	jq '.prevResult = {"ips":[{"address":"nonsense"}]}' "$c" >"$ND_TMP/p.json"
-	run ipam DEL "$ND_TMP/p.json" c1
+	run ipam ADD "$ND_TMP/p.json" c1
 	assert_failure
 	assert_equal "$(code_of "$output")" 7
 	[[ $(msg_of "$output") == 'prevResult.ips[0].address "nonsense" is not a CIDR'* ]]
+	run ipam DEL "$ND_TMP/p.json" c1
+	assert_success
 }
 
 @test "DEL without CNI_NETNS succeeds, as after the container is gone" {
