@@ -22,6 +22,21 @@ int nd_ipsec_policy_apply(struct nd_xfrm *x, const struct nd_ipsec_net *n, uint3
 	return nd_xfrm_policy_set(x, &p);
 }
 
+int nd_ipsec_policy_ensure(struct nd_xfrm *x, const struct nd_ipsec_net *n)
+{
+	struct nd_xfrm_policy p = policy_of(n, 0);
+	int r = nd_xfrm_policy_add(x, &p);
+
+	return r == -EEXIST ? 0 : r;
+}
+
+int nd_ipsec_policy_exists(struct nd_xfrm *x, const struct nd_ipsec_net *n)
+{
+	struct nd_xfrm_policy p = policy_of(n, 0);
+
+	return nd_xfrm_policy_get(x, &p);
+}
+
 int nd_ipsec_policy_remove(struct nd_xfrm *x, const struct nd_ipsec_net *n)
 {
 	struct nd_xfrm_policy p = policy_of(n, 0);

@@ -79,7 +79,11 @@ struct nd_ipsec_net {
  * key_id (0: of no key, so it drops). Installing or switching is one step.
  */
 int nd_ipsec_policy_apply(struct nd_xfrm *x, const struct nd_ipsec_net *n, uint32_t key_id);
+/* The policy without a key when none is there; one that exists is left as it is. */
+int nd_ipsec_policy_ensure(struct nd_xfrm *x, const struct nd_ipsec_net *n);
 int nd_ipsec_policy_remove(struct nd_xfrm *x, const struct nd_ipsec_net *n);
+/* 0 when the network's policy is there, -ENOENT when not. */
+int nd_ipsec_policy_exists(struct nd_xfrm *x, const struct nd_ipsec_net *n);
 /* Both SAs (in and out) of one key with one peer; EEXIST counts as done. */
 int nd_ipsec_peer_add(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
 		      const struct nd_ipsec_key *k);

@@ -193,7 +193,7 @@ static void mark_put(struct nlmsghdr *h, uint32_t mark)
 	mnl_attr_put(h, XFRMA_MARK, sizeof(m), &m);
 }
 
-int nd_xfrm_policy_set(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+static int policy_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_policy *p)
 {
 	char buf[1024];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -205,7 +205,8 @@ int nd_xfrm_policy_set(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
 				    .ealgos = ~0u,
 				    .calgos = ~0u };
 
-	h->nlmsg_type = XFRM_MSG_UPDPOLICY;
+	h->nlmsg_type = type;
+	h->nlmsg_flags = type == XFRM_MSG_NEWPOLICY ? NLM_F_CREATE | NLM_F_EXCL : 0;
 	info = mnl_nlmsg_put_extra_header(h, sizeof(*info));
 	selector_put(&info->sel, p);
 	info->lft.soft_byte_limit = info->lft.hard_byte_limit = XFRM_INF;
@@ -219,18 +220,38 @@ int nd_xfrm_policy_set(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
 	return request(x, h);
 }
 
-int nd_xfrm_policy_del(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+int nd_xfrm_policy_add(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+{
+	return policy_send(x, XFRM_MSG_NEWPOLICY, p);
+}
+
+int nd_xfrm_policy_set(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+{
+	return policy_send(x, XFRM_MSG_UPDPOLICY, p);
+}
+
+static int policy_id_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_policy *p)
 {
 	char buf[512];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct xfrm_userpolicy_id *id;
 
-	h->nlmsg_type = XFRM_MSG_DELPOLICY;
+	h->nlmsg_type = type;
 	id = mnl_nlmsg_put_extra_header(h, sizeof(*id));
 	selector_put(&id->sel, p);
 	id->dir = XFRM_POLICY_OUT;
 	mark_put(h, p->mark);
 	return request(x, h);
+}
+
+int nd_xfrm_policy_del(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+{
+	return policy_id_send(x, XFRM_MSG_DELPOLICY, p);
+}
+
+int nd_xfrm_policy_get(struct nd_xfrm *x, const struct nd_xfrm_policy *p)
+{
+	return policy_id_send(x, XFRM_MSG_GETPOLICY, p);
 }
 
 int nd_xfrm_esp_probe(struct nd_xfrm *x, int family)

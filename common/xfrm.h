@@ -58,10 +58,14 @@ struct nd_xfrm_policy {
 	uint32_t reqid;
 };
 
+/* XFRM_MSG_NEWPOLICY: -EEXIST when a policy with this selector, mark and direction is there. */
+int nd_xfrm_policy_add(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
 /* XFRM_MSG_UPDPOLICY: creates the policy or swaps its template in one step. */
 int nd_xfrm_policy_set(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
 /* XFRM_MSG_DELPOLICY by selector, mark and direction: -ENOENT when not there. */
 int nd_xfrm_policy_del(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
+/* XFRM_MSG_GETPOLICY by the same: 0 when there, -ENOENT when not (the template is not compared). */
+int nd_xfrm_policy_get(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
 
 /*
  * Whether this kernel can run ESP with the AEAD above: builds a full SA and
