@@ -134,7 +134,11 @@ DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-pi
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
 DEB_OVERLAY := etcd-server etcd-client
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
+# Encrypted overlays: a Linux with ESP to test on (User Mode Linux: the machine's kernel may
+# have none), modprobe for its modules, tcpdump for captures, iptables-legacy (UML's kernel has
+# no nftables inet family), etcd inside UML.
+DEB_ENCRYPT := user-mode-linux kmod tcpdump iptables etcd-server etcd-client curl
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_ENCRYPT) $(DEB_OVERLAY)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \

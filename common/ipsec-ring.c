@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/random.h>
 
 #include "base64.h"
@@ -208,4 +209,44 @@ int nd_ipsec_ring_from_json(const cJSON *j, struct nd_ipsec_ring *ret, const cha
 	*ret = ring;
 	nd_ipsec_ring_wipe(&ring);
 	return 0;
+}
+
+void nd_ipsec_ring_state(const struct nd_ipsec_ring *ring, char buf[ND_IPSEC_STATE_LEN])
+{
+	snprintf(buf, ND_IPSEC_STATE_LEN, "%u:%u", ring->primary, newest_id(ring));
+}
+
+static bool all_acked(const struct nd_ipsec_ring *ring, const char *const *acks, size_t n_acks)
+{
+	char want[ND_IPSEC_STATE_LEN];
+
+	nd_ipsec_ring_state(ring, want);
+	for (size_t i = 0; i < n_acks; i++)
+		if (strcmp(acks[i], want))
+			return false;
+	return true;
+}
+
+int nd_ipsec_ring_next(struct nd_ipsec_ring *ring, const char *const *acks, size_t n_acks,
+		       bool requested, uint64_t now, uint64_t interval)
+{
+	const struct nd_ipsec_key *p = nd_ipsec_ring_find(ring, ring->primary);
+	int r;
+
+	if (!p) {
+		/* No key yet: the first one is sent with at once (no host has an older one). */
+		r = nd_ipsec_ring_begin(ring, now);
+		return r < 0 ? r : nd_ipsec_ring_promote(ring) < 0 ? -EINVAL : ND_IPSEC_STEP_FIRST;
+	}
+	if (!all_acked(ring, acks, n_acks))
+		return ND_IPSEC_STEP_NONE;
+	if (ring->n == 1) {
+		if (!requested && now < p->created + interval)
+			return ND_IPSEC_STEP_NONE;
+		r = nd_ipsec_ring_begin(ring, now);
+		return r < 0 ? r : ND_IPSEC_STEP_BEGIN;
+	}
+	if (newest_id(ring) != ring->primary)
+		return nd_ipsec_ring_promote(ring) < 0 ? -EINVAL : ND_IPSEC_STEP_PROMOTE;
+	return nd_ipsec_ring_retire(ring) < 0 ? -EINVAL : ND_IPSEC_STEP_RETIRE;
 }

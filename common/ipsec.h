@@ -67,6 +67,32 @@ cJSON *nd_ipsec_ring_to_json(const struct nd_ipsec_ring *ring);
 int nd_ipsec_ring_from_json(const cJSON *j, struct nd_ipsec_ring *ret, const char **ret_field);
 void nd_ipsec_ring_wipe(struct nd_ipsec_ring *ring);
 
+/*
+ * What a host has installed, as it acks it in etcd: "primary:newest id".
+ * A rotation advances only when every host with the network acked the
+ * ring's current state, so nobody sends with a key some host cannot yet
+ * receive, and no key goes while a host may still send with it.
+ */
+#define ND_IPSEC_STATE_LEN 24
+void nd_ipsec_ring_state(const struct nd_ipsec_ring *ring, char buf[ND_IPSEC_STATE_LEN]);
+
+enum {
+	ND_IPSEC_STEP_NONE = 0,
+	ND_IPSEC_STEP_FIRST, /* the network's first key, sent with at once */
+	ND_IPSEC_STEP_BEGIN, /* a new key, for receiving only */
+	ND_IPSEC_STEP_PROMOTE, /* every host receives it: send with it */
+	ND_IPSEC_STEP_RETIRE, /* every host sends with it: the old one goes */
+};
+
+/*
+ * The rotation's next step for the ring, given every host's ack, whether a
+ * rotation was asked for, and the schedule (a key is replaced once it is
+ * interval seconds old). Returns the step done (the ring changed) or
+ * ND_IPSEC_STEP_NONE, or -errno.
+ */
+int nd_ipsec_ring_next(struct nd_ipsec_ring *ring, const char *const *acks, size_t n_acks,
+		       bool requested, uint64_t now, uint64_t interval);
+
 /* Kernel steps (ipsec-apply.c), one host's view of one network. */
 struct nd_ipsec_net {
 	unsigned vni;

@@ -52,10 +52,11 @@ static int probe(struct cni_ctx *ctx, struct nd_xfrm **ret, int code, int family
 	if (r >= 0)
 		r = nd_xfrm_esp_probe(x, family);
 	if (r < 0)
-		return cni_fail(ctx, code, r,
-				"encrypted: this host's kernel cannot run ESP with %s (%s); it needs "
-				"xfrm_user, esp4/esp6 (CONFIG_INET_ESP) and gcm",
-				ND_XFRM_AEAD, nd_xfrm_reason(x, r));
+		return cni_fail(
+			ctx, code, r,
+			"encrypted: this host's kernel cannot run ESP with %s (%s); it needs "
+			"xfrm_user, esp4/esp6 (CONFIG_INET_ESP) and gcm",
+			ND_XFRM_AEAD, nd_xfrm_reason(x, r));
 	*ret = steal_ptr(x);
 	return 0;
 }
@@ -112,8 +113,9 @@ int overlay_encrypt_check(struct cni_ctx *ctx, const struct overlay_conf *c)
 	if (r >= 0)
 		r = nd_ipsec_policy_exists(x, &n);
 	if (r < 0)
-		return cni_fail(ctx, ND_ERR_CHECK, r, "encrypted: no outbound policy for VNI %u: %s",
-				c->vni, nd_xfrm_reason(x, r));
+		return cni_fail(ctx, ND_ERR_CHECK, r,
+				"encrypted: no outbound policy for VNI %u: %s", c->vni,
+				nd_xfrm_reason(x, r));
 	if (nd_ipsec_nft_exists((uint16_t)c->port, c->vni) <= 0)
 		return cni_fail(ctx, ND_ERR_CHECK, -ENOENT,
 				"encrypted: VNI %u is not in the nftables map overlay_encrypted",
@@ -149,8 +151,9 @@ int overlay_encrypt_remove(struct cni_ctx *ctx, const struct nd_overlay_record *
 	if (r >= 0)
 		r = nd_ipsec_policy_remove(x, &n);
 	if (r < 0)
-		return cni_fail(ctx, ND_ERR_KERNEL, r, "encrypted: removing the policy of VNI %u: %s",
-				o->vni, nd_xfrm_reason(x, r));
+		return cni_fail(ctx, ND_ERR_KERNEL, r,
+				"encrypted: removing the policy of VNI %u: %s", o->vni,
+				nd_xfrm_reason(x, r));
 	if (nd_ipsec_nft_exists((uint16_t)o->port, o->vni) <= 0)
 		return 0;
 	r = nd_nft_txn_new(&txn);

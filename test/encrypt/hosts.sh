@@ -62,19 +62,21 @@ apply_b() { ip netns exec $HB $TOOL apply $OUT/ring.json 42 $PORT $B $A; }
 
 # capture_start FILE: tcpdump on hb's underlay end, until capture_stop.
 capture_start() {
-	ip netns exec $HB tcpdump -i u1 -n -U -w "$1" 2>/dev/null &
+	ip netns exec $HB tcpdump -i u1 -n -U --immediate-mode -w "$1" 2>"$1.err" &
 	CAPTURE_PID=$!
-	# tcpdump opened its socket once it shows in /proc/net/packet of hb.
-	for _ in $(seq 100); do
-		[ "$(ip netns exec $HB cat /proc/net/packet | wc -l)" -gt 1 ] && return 0
+	# "listening on" comes once the socket is bound to u1: nothing after it is missed.
+	for _ in $(seq 200); do
+		grep -q "listening on" "$1.err" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	echo "tcpdump did not start"
 	return 1
 }
 
+# Immediate mode: without it packets wait in a ring block until a timeout,
+# and those of the last second die with tcpdump.
 capture_stop() {
-	sleep 0.2 # the last packets reach the capture file
+	sleep 0.2 # the last packets reach the socket
 	kill $CAPTURE_PID
 	wait $CAPTURE_PID || true
 	CAPTURE_PID=
@@ -88,4 +90,30 @@ count() {
 # VXLAN on the underlay carrying VNI $2 (the VNI is bytes 4-6 of the VXLAN header).
 vni_filter() {
 	echo "udp dst port $PORT and (udp[12:4] >> 8) = $1"
+}
+
+# etcd_up: one etcd member on UML's own loopback (the hosts' agents reach it
+# from the root namespace, as ipsec-tool sync does), data on tmpfs.
+ETCD=http://127.0.0.1:23790
+etcd_up() {
+	mkdir -p /run/etcd
+	etcd --name u --data-dir /run/etcd/d --listen-client-urls $ETCD \
+		--advertise-client-urls $ETCD --listen-peer-urls http://127.0.0.1:23800 \
+		--initial-advertise-peer-urls http://127.0.0.1:23800 \
+		--initial-cluster u=http://127.0.0.1:23800 >/run/etcd/log 2>&1 &
+	for _ in $(seq 200); do
+		curl -sf -X POST -d '{"key":"eA=="}' $ETCD/v3/kv/range >/dev/null && return 0
+		sleep 0.05
+	done
+	echo "etcd did not start"
+	return 1
+}
+
+# sync_a / sync_b: one pass of a host's agent (etcd -> kernel -> ack).
+sync_a() { $TOOL sync $ETCD net42 host-a /run/netns/$HA 42 $PORT $A $B; }
+sync_b() { $TOOL sync $ETCD net42 host-b /run/netns/$HB 42 $PORT $B $A; }
+advance() { $TOOL store $ETCD net42 advance 3600; }
+ring_json() {
+	etcdctl --endpoints=$ETCD get /netdock/ipsec/net42/ring --print-value-only |
+		jq -c '{primary, ids: [.keys[].id]}'
 }

@@ -8,6 +8,10 @@
  *   ipsec-tool ring FILE new|begin|promote|retire
  *   ipsec-tool apply FILE VNI PORT LOCAL PEER...
  *   ipsec-tool clear VNI PORT LOCAL PEER ID...
+ *   ipsec-tool store ENDPOINT NET ensure|rotate|advance INTERVAL
+ *   ipsec-tool sync ENDPOINT NET HOST NETNS VNI PORT LOCAL PEER...
+ * (store and sync talk to etcd from the current netns; sync then programs
+ * the kernel of NETNS and acks there what it installed.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +22,9 @@
 
 #include "cleanup.h"
 #include "ipsec-nft.h"
+#include "ipsec-store.h"
 #include "ipsec.h"
+#include "nl.h"
 #include "xfrm.h"
 
 static int fail(const char *what, const struct nd_xfrm *x, int r)
@@ -168,6 +174,78 @@ static int clear(int argc, char **argv)
 	return r < 0 ? fail("clear", x, r) : 0;
 }
 
+static int etcd_open(const char *endpoint, struct nd_etcd **ret)
+{
+	struct nd_etcd_conf conf = { 0 };
+	int r = nd_strv_push(&conf.endpoints, endpoint);
+
+	snprintf(conf.prefix, sizeof(conf.prefix), "%s", ND_ETCD_PREFIX_DEFAULT);
+	if (r >= 0)
+		r = nd_etcd_open(&conf, ret);
+	nd_etcd_conf_clear(&conf);
+	return r;
+}
+
+static int store(int argc, char **argv)
+{
+	_cleanup_(nd_etcd_closep) struct nd_etcd *e = NULL;
+	struct nd_ipsec_ring ring = { 0 };
+	const char *net = argv[1], *step = argv[2];
+	int r = etcd_open(argv[0], &e);
+
+	if (r >= 0 && !strcmp(step, "ensure"))
+		r = nd_ipsec_store_ensure(e, net, (uint64_t)time(NULL), &ring);
+	else if (r >= 0 && !strcmp(step, "rotate"))
+		r = nd_ipsec_store_request(e, net);
+	else if (r >= 0 && !strcmp(step, "advance") && argc > 3)
+		r = nd_ipsec_store_advance(e, net, (uint64_t)time(NULL),
+					   (uint64_t)strtoull(argv[3], NULL, 10));
+	else if (r >= 0)
+		r = -EINVAL;
+	if (r >= 0 && !strcmp(step, "advance"))
+		printf("step %d\n", r);
+	if (r >= 0 && !strcmp(step, "ensure"))
+		printf("primary %u, %zu keys\n", ring.primary, ring.n);
+	nd_ipsec_ring_wipe(&ring);
+	if (r < 0)
+		fprintf(stderr, "ipsec-tool: store %s: %s\n", step, strerror(-r));
+	return r < 0;
+}
+
+/* One agent pass: the ring from etcd, the kernel of the host's netns, the ack. */
+static int sync_host(int argc, char **argv)
+{
+	_cleanup_(nd_etcd_closep) struct nd_etcd *e = NULL;
+	_cleanup_(nd_xfrm_closep) struct nd_xfrm *x = NULL;
+	_cleanup_(closep) int ns = -1;
+	struct nd_ipsec_ring ring = { 0 };
+	struct nd_ipsec_net n;
+	struct nd_addr peers[16];
+	int n_peers = peers_parse(argc - 7, argv + 7, peers), orig = -1;
+	int r = n_peers < 0 ? n_peers : net_parse(argv + 4, &n);
+
+	if (r >= 0)
+		r = etcd_open(argv[0], &e);
+	if (r >= 0)
+		r = nd_ipsec_store_ensure(e, argv[1], (uint64_t)time(NULL), &ring);
+	ns = r < 0 ? -1 : nd_netns_open(argv[3]);
+	if (r >= 0 && ns < 0)
+		r = ns;
+	if (r >= 0)
+		r = nd_netns_enter(ns, &orig);
+	if (r >= 0) {
+		/* The socket is bound to the netns it is opened in. */
+		r = nd_xfrm_open(&x);
+		nd_netns_leave(orig);
+	}
+	if (r >= 0)
+		r = nd_ipsec_apply(x, &n, &ring, peers, (size_t)n_peers);
+	if (r >= 0)
+		r = nd_ipsec_store_ack(e, argv[1], argv[2], &ring, 0);
+	nd_ipsec_ring_wipe(&ring);
+	return r < 0 ? fail("sync", x, r) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -182,8 +260,14 @@ int main(int argc, char **argv)
 		return apply(argc - 2, argv + 2);
 	if (!strcmp(cmd, "clear") && argc >= 6)
 		return clear(argc - 2, argv + 2);
+	if (!strcmp(cmd, "store") && argc >= 5)
+		return store(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sync") && argc >= 10)
+		return sync_host(argc - 2, argv + 2);
 	fprintf(stderr, "usage: ipsec-tool probe | nft PORT VNI [del] | ring FILE "
 			"new|begin|promote|retire | apply FILE VNI PORT LOCAL PEER... | "
-			"clear VNI PORT LOCAL PEER ID...\n");
+			"clear VNI PORT LOCAL PEER ID... | store ENDPOINT NET "
+			"ensure|rotate|advance INTERVAL | sync ENDPOINT NET HOST NETNS VNI PORT "
+			"LOCAL PEER...\n");
 	return 2;
 }

@@ -45,7 +45,8 @@ static void vectors(struct tap *t)
 	memset(k1, 0x0b, sizeof(k1));
 	memset(k6, 0xaa, sizeof(k6));
 	TAP_STR_EQ(t, sha("abc", 3, buf),
-		   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 abc");
+		   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		   "sha256 abc");
 	TAP_STR_EQ(t, sha(two_blocks, strlen(two_blocks), buf),
 		   "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
 		   "sha256 of 56 bytes (padding spills into a second block)");
@@ -81,7 +82,8 @@ static void identifiers(struct tap *t)
 	TAP_OK(t, nd_ipsec_reqid(42, 1) != nd_ipsec_reqid(43, 1), "networks: distinct reqids");
 	TAP_OK(t, nd_ipsec_spi(&a, &b, 42, 1) != nd_ipsec_spi(&b, &a, 42, 1),
 	       "SPI differs per direction");
-	TAP_OK(t, nd_ipsec_spi(&a, &b, 42, 1) != nd_ipsec_spi(&a, &b, 42, 2), "SPI differs per key");
+	TAP_OK(t, nd_ipsec_spi(&a, &b, 42, 1) != nd_ipsec_spi(&a, &b, 42, 2),
+	       "SPI differs per key");
 	TAP_OK(t, nd_ipsec_spi(&a, &b, 42, 1) != nd_ipsec_spi(&a, &b, 43, 1),
 	       "SPI differs per network");
 	TAP_OK(t, nd_ipsec_spi(&a, &b, 42, 1) == nd_ipsec_spi(&a, &b, 42, 1), "SPI is stable");
@@ -110,9 +112,10 @@ static void ring_steps(struct tap *t)
 	       "secrets come from the CSPRNG (two differ)");
 	TAP_OK(t, nd_ipsec_ring_begin(&ring, 300) == -EBUSY, "no third key during a rotation");
 	j = nd_ipsec_ring_to_json(&ring);
-	TAP_OK(t, j && nd_ipsec_ring_from_json(j, &back, &field) == 0 && back.n == 2 &&
-			  back.primary == 1 && back.keys[1].created == 200 &&
-			  !memcmp(back.keys[1].secret, ring.keys[1].secret, ND_IPSEC_SECRET_LEN),
+	TAP_OK(t,
+	       j && nd_ipsec_ring_from_json(j, &back, &field) == 0 && back.n == 2 &&
+		       back.primary == 1 && back.keys[1].created == 200 &&
+		       !memcmp(back.keys[1].secret, ring.keys[1].secret, ND_IPSEC_SECRET_LEN),
 	       "JSON round trip");
 	cJSON_Delete(j);
 	TAP_OK(t, nd_ipsec_ring_promote(&ring) == 0 && ring.primary == 2, "promote the new key");
@@ -128,7 +131,8 @@ static void bad_json(struct tap *t, const char *text, const char *want_field)
 	struct nd_ipsec_ring ring;
 	const char *field = "";
 
-	TAP_OK(t, nd_ipsec_ring_from_json(j, &ring, &field) == -EINVAL && !strcmp(field, want_field),
+	TAP_OK(t,
+	       nd_ipsec_ring_from_json(j, &ring, &field) == -EINVAL && !strcmp(field, want_field),
 	       "refused (%s): %s", want_field, text);
 	cJSON_Delete(j);
 }
