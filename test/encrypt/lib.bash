@@ -22,6 +22,7 @@ uml_run() {
 	# An ASan build cannot map its shadow memory under UML's smaller
 	# address space: inside UML the plain build's tool runs (CI builds both).
 	[ -n "${ND_ASAN:-}" ] && tool=$ND_TOOL_PLAIN
+	[ -x "$tool" ] || { echo "$tool missing: run make"; return 98; }
 	cat >"$dir/init" <<-INIT
 		#!/bin/bash
 		export PATH=/usr/sbin:/usr/bin:/sbin:/bin TOOL=$tool OUT=/run/out SRC=$ND_SRC
