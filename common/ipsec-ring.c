@@ -20,19 +20,17 @@ static uint32_t newest_id(const struct nd_ipsec_ring *ring)
 	return id;
 }
 
+/* getrandom() hands out up to 256 bytes whole once the pool is ready (it blocks before). */
 static int random_fill(uint8_t *p, size_t len)
 {
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
+	ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	do
+		n = getrandom(p, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 /* Full: a rotation is still under way (its old key not yet retired). */

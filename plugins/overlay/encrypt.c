@@ -61,24 +61,26 @@ static int probe(struct cni_ctx *ctx, struct nd_xfrm **ret, int code, int family
 	return 0;
 }
 
-static int nft_add(struct cni_ctx *ctx, const struct overlay_conf *c)
+/* Adds or removes the VNI's element in one transaction (the first add declares the chains). */
+static int nft_change(struct cni_ctx *ctx, unsigned port, unsigned vni, bool add)
 {
 	struct nd_nft_txn *txn = NULL;
 	char err[256] = "";
-	int r = nd_ipsec_nft_exists((uint16_t)c->port, c->vni);
+	int r = nd_ipsec_nft_exists((uint16_t)port, vni);
 
-	if (r > 0)
-		return 0; /* the network's first ADD on this host made it */
+	if (r > 0 ? add : !add)
+		return 0; /* already so: the network's first ADD on this host made it, or none did */
 	r = nd_nft_txn_new(&txn);
-	if (r >= 0)
+	if (r >= 0 && add)
 		r = nd_ipsec_nft_declare(txn);
 	if (r >= 0)
-		r = nd_ipsec_nft_add(txn, (uint16_t)c->port, c->vni);
+		r = add ? nd_ipsec_nft_add(txn, (uint16_t)port, vni) :
+			  nd_ipsec_nft_del(txn, (uint16_t)port, vni);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	nd_nft_txn_free(txn);
-	return r < 0 ? cni_fail(ctx, ND_ERR_NFT, r, "encrypted: marking VNI %u: %s", c->vni,
-				err[0] ? err : strerror(-r)) :
+	return r < 0 ? cni_fail(ctx, ND_ERR_NFT, r, "encrypted: %s VNI %u: %s",
+				add ? "marking" : "unmarking", vni, err[0] ? err : strerror(-r)) :
 		       0;
 }
 
@@ -98,7 +100,7 @@ int overlay_encrypt_ensure(struct cni_ctx *ctx, const struct overlay_conf *c)
 			return cni_fail(ctx, ND_ERR_KERNEL, r, "encrypted: policy of VNI %u: %s",
 					c->vni, nd_xfrm_reason(x, r));
 	}
-	return r < 0 ? r : nft_add(ctx, c);
+	return r < 0 ? r : nft_change(ctx, c->port, c->vni, true);
 }
 
 int overlay_encrypt_check(struct cni_ctx *ctx, const struct overlay_conf *c)
@@ -139,8 +141,6 @@ int overlay_encrypt_remove(struct cni_ctx *ctx, const struct nd_overlay_record *
 {
 	_cleanup_(nd_xfrm_closep) struct nd_xfrm *x = NULL;
 	struct nd_ipsec_net n = { .vni = o->vni, .port = (uint16_t)o->port, .local = o->vtep };
-	struct nd_nft_txn *txn = NULL;
-	char err[256] = "";
 	int r;
 
 	if (!o->encrypted)
@@ -154,15 +154,5 @@ int overlay_encrypt_remove(struct cni_ctx *ctx, const struct nd_overlay_record *
 		return cni_fail(ctx, ND_ERR_KERNEL, r,
 				"encrypted: removing the policy of VNI %u: %s", o->vni,
 				nd_xfrm_reason(x, r));
-	if (nd_ipsec_nft_exists((uint16_t)o->port, o->vni) <= 0)
-		return 0;
-	r = nd_nft_txn_new(&txn);
-	if (r >= 0)
-		r = nd_ipsec_nft_del(txn, (uint16_t)o->port, o->vni);
-	if (r >= 0)
-		r = nd_nft_txn_commit(txn, err, sizeof(err));
-	nd_nft_txn_free(txn);
-	return r < 0 ? cni_fail(ctx, ND_ERR_NFT, r, "encrypted: unmarking VNI %u: %s", o->vni,
-				err[0] ? err : strerror(-r)) :
-		       0;
+	return nft_change(ctx, o->port, o->vni, false);
 }
