@@ -3,7 +3,7 @@
 #
 # The machine's own kernel may lack ESP (CONFIG_INET_ESP, rfc4106(gcm(aes)));
 # Debian's user-mode-linux package (make deps) is a whole Linux 6.1 built as
-# a program, with esp4, gcm, vxlan, veth and nf_tables as modules. uml_run
+# a program, with esp4, gcm, vxlan and veth as modules. uml_run
 # boots it on the machine's root file system (hostfs, read-only), runs a
 # bash script there as init, and hands back its output and exit status. The
 # UML kernel has its own network stack: its namespaces, links, SAs and
@@ -11,42 +11,4 @@
 
 load ../helpers
 
-ND_TOOL_PLAIN=$ND_SRC/build/test/ipsec-tool
-: "${ND_TEST_DIR:=$ND_SRC/build/test}"
-
-# uml_run SCRIPT [TIMEOUT]: runs SCRIPT (bash) as root inside UML, prints
-# what it printed and returns its exit status.
-uml_run() {
-	local script=$1 limit=${2:-240} dir=$ND_TMP/uml tool=$ND_TEST_DIR/ipsec-tool
-	mkdir -p "$dir/out"
-	# An ASan build cannot map its shadow memory under UML's smaller
-	# address space: inside UML the plain build's tool runs (CI builds both).
-	[ -n "${ND_ASAN:-}" ] && tool=$ND_TOOL_PLAIN
-	[ -x "$tool" ] || { echo "$tool missing: run make"; return 98; }
-	cat >"$dir/init" <<-INIT
-		#!/bin/bash
-		export PATH=/usr/sbin:/usr/bin:/sbin:/bin TOOL=$tool OUT=/run/out SRC=$ND_SRC
-		mount -t proc proc /proc; mount -t sysfs sys /sys
-		mount -t tmpfs tmpfs /run
-		mkdir -p /run/out /run/mods/lib /run/netns
-		mount -t hostfs none /run/out -o $dir/out
-		# Modules live under the package's own tree, not /lib/modules.
-		ln -s /usr/lib/uml/modules /run/mods/lib/modules
-		printf '#!/bin/sh\nexec /usr/sbin/modprobe -d /run/mods "\$@"\n' >/run/modprobe
-		chmod +x /run/modprobe
-		echo /run/modprobe >/proc/sys/kernel/modprobe
-		for m in veth vxlan xfrm_user gcm ghash-generic seqiv ctr ip_tables iptable_mangle iptable_filter xt_u32 xt_mark xt_policy xt_MARK; do modprobe -d /run/mods \$m; done
-		ip link set lo up
-		bash $script >/run/out/log 2>&1
-		echo \$? >/run/out/rc
-		sync
-		poweroff -f
-	INIT
-	chmod +x "$dir/init"
-	TMPDIR=$dir timeout -k 5 "$limit" linux.uml mem=384M umid="nd$ND_ID" uml_dir="$dir" \
-		root=/dev/root rootfstype=hostfs rootflags=/ ro init="$dir/init" \
-		con0=null,fd:2 con=null quiet </dev/null >"$dir/console" 2>&1
-	cat "$dir/out/log" 2>/dev/null
-	[ -f "$dir/out/rc" ] || { echo "UML did not finish:"; tail -20 "$dir/console"; return 99; }
-	return "$(cat "$dir/out/rc")"
-}
+source "$ND_SRC/test/encrypt/uml.bash"
