@@ -28,6 +28,9 @@ LDLIBS := -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic $(filter-out $(STATIC_LIBS),
 # Every plugins/<name>/ with a main.c is a CNI plugin binary called <name>.
 PLUGINS := $(patsubst plugins/%/main.c,%,$(wildcard plugins/*/main.c))
 DAEMONS := $(if $(wildcard dnsd/main.c),netdock-dnsd)
+# netdock-overlayd: the overlay's etcd sync agent (plugins/overlay/overlayd/).
+OVERLAYD_SRCS := $(wildcard plugins/overlay/overlayd/*.c)
+DAEMONS += $(if $(OVERLAYD_SRCS),netdock-overlayd)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_SRCS := $(wildcard common/*.c common/l2/*.c)
@@ -65,6 +68,10 @@ endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
 $(BUILD)/bin/netdock-dnsd: $(call obj,dnsd/main.c) $(call comp_lib,dnsd) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/netdock-overlayd: $(call obj,$(OVERLAYD_SRCS)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -126,6 +133,9 @@ install: $(BINS)
 	for d in $(DAEMONS); do install -m 0755 $(BUILD)/bin/$$d $(DESTDIR)$(PREFIX)/sbin/$$d; done
 	if [ -f dnsd/netdock-dnsd.service ]; then install -d $(DESTDIR)/etc/systemd/system && \
 		install -m 0644 dnsd/netdock-dnsd.service $(DESTDIR)/etc/systemd/system/; fi
+	if [ -f plugins/overlay/overlayd/netdock-overlayd.service ]; then \
+		install -d $(DESTDIR)/etc/systemd/system && install -m 0644 \
+		plugins/overlay/overlayd/netdock-overlayd.service $(DESTDIR)/etc/systemd/system/; fi
 
 # Debian packages for build, tests, demo and benchmarks; installs only what is missing.
 DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libnftnl-dev \

@@ -64,7 +64,7 @@ int nd_etcd_conf_parse(struct cni_ctx *ctx, const cJSON *store, const char *path
 	struct nd_etcd_conf *c = ret;
 	int r;
 
-	*c = (struct nd_etcd_conf){ .timeout_ms = 1000 };
+	*c = (struct nd_etcd_conf){ .timeout_ms = 2000 };
 	snprintf(c->prefix, sizeof(c->prefix), "%s", ND_ETCD_PREFIX_DEFAULT);
 	r = nd_conf_check_keys(ctx, store, path, store_keys);
 	if (r >= 0)

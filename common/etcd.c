@@ -111,7 +111,7 @@ static int post_one(struct nd_etcd *e, size_t idx, const char *path, const char 
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	e->curl.easy_setopt(e->easy, CURLOPT_POSTFIELDS, body);
 	e->curl.easy_setopt(e->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	easy_common(e, e->easy, url, hdrs, out, e->conf.timeout_ms ? e->conf.timeout_ms : 1000);
+	easy_common(e, e->easy, url, hdrs, out, e->conf.timeout_ms ? e->conf.timeout_ms : 2000);
 	e->requests++;
 	out->n = 0;
 	cc = e->curl.easy_perform(e->easy);
@@ -492,6 +492,7 @@ struct nd_etcd_watch {
 	char *body;
 	struct buf in;
 	size_t done; /* bytes of in already dispatched */
+	size_t endpoint; /* index of the member streaming it */
 	bool ended;
 };
 
@@ -520,6 +521,7 @@ int nd_etcd_watch_open(struct nd_etcd *e, const char *prefix, int64_t start_rev,
 		nd_etcd_watch_close(w);
 		return -ENOMEM;
 	}
+	w->endpoint = e->current;
 	snprintf(url, sizeof(url), "%s/v3/watch", e->conf.endpoints.v[e->current]);
 	e->curl.easy_setopt(w->easy, CURLOPT_POSTFIELDS, w->body);
 	e->curl.easy_setopt(w->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(w->body));
@@ -547,18 +549,31 @@ void nd_etcd_watch_close(struct nd_etcd_watch *w)
 	free(w);
 }
 
-int nd_etcd_watch_wait(struct nd_etcd_watch *w, int fd, int timeout_ms)
+int nd_etcd_watch_wait(struct nd_etcd_watch *w, const int *fds, size_t n_fds, int timeout_ms)
 {
-	struct curl_waitfd extra = { .fd = fd, .events = CURL_WAIT_POLLIN };
+	struct curl_waitfd extra[8];
 	int running = 0, n = 0;
 
-	if (w->e->curl.multi_poll(w->multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0, timeout_ms,
-				  &n) != CURLM_OK)
+	if (n_fds > ND_ARRAY_SIZE(extra))
+		return -EINVAL;
+	for (size_t i = 0; i < n_fds; i++)
+		extra[i] = (struct curl_waitfd){ .fd = fds[i], .events = CURL_WAIT_POLLIN };
+	if (w->e->curl.multi_poll(w->multi, extra, (unsigned)n_fds, timeout_ms, &n) != CURLM_OK)
 		return -EIO;
 	w->e->curl.multi_perform(w->multi, &running);
 	if (!running)
 		w->ended = true;
 	return 0;
+}
+
+size_t nd_etcd_watch_endpoint(const struct nd_etcd_watch *w)
+{
+	return w->endpoint;
+}
+
+size_t nd_etcd_current(const struct nd_etcd *e)
+{
+	return e->current;
 }
 
 int nd_etcd_watch_dispatch(struct nd_etcd_watch *w, nd_etcd_event_fn fn, void *data,

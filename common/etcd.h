@@ -26,7 +26,7 @@ struct nd_etcd_conf {
 	char prefix[128];
 	char cacert[256], cert[256], key[256];
 	char username[128], password[128];
-	unsigned timeout_ms; /* per request and endpoint; 0: 1000 */
+	unsigned timeout_ms; /* per request and endpoint; 0: 2000 */
 };
 
 void nd_etcd_conf_clear(struct nd_etcd_conf *c);
@@ -113,8 +113,8 @@ int nd_etcd_lease_revoke(struct nd_etcd *e, int64_t id);
 
 /*
  * A watch on every key under prefix from revision start_rev, streamed
- * without blocking (curl multi). wait() sleeps until data arrives, fd (may
- * be -1) becomes readable, or timeout_ms; dispatch() handles what arrived.
+ * without blocking (curl multi). wait() sleeps until data arrives, one of
+ * fds becomes readable, or timeout_ms; dispatch() handles what arrived.
  */
 struct nd_etcd_watch;
 
@@ -122,7 +122,14 @@ int nd_etcd_watch_open(struct nd_etcd *e, const char *prefix, int64_t start_rev,
 		       struct nd_etcd_watch **ret);
 void nd_etcd_watch_close(struct nd_etcd_watch *w);
 ND_CLEANUP(struct nd_etcd_watch *, nd_etcd_watch_close)
-int nd_etcd_watch_wait(struct nd_etcd_watch *w, int fd, int timeout_ms);
+int nd_etcd_watch_wait(struct nd_etcd_watch *w, const int *fds, size_t n_fds, int timeout_ms);
+/*
+ * The member the watch streams from, and the one that answered the last
+ * request: when they differ, the watch's member may be gone silently (a
+ * vanished host sends no reset), so the caller opens the watch anew.
+ */
+size_t nd_etcd_watch_endpoint(const struct nd_etcd_watch *w);
+size_t nd_etcd_current(const struct nd_etcd *e);
 /*
  * Calls fn for each event received; *ret_rev follows the stream. Returns 0,
  * -ESTALE (compacted or cancelled), or -ECONNRESET (the stream ended).

@@ -66,6 +66,10 @@ static int cluster_claim(struct cni_ctx *ctx, struct intent *in, const struct ip
 	if (!in->cluster)
 		return 0;
 	e = ipam_cluster_claim(in->cluster, a, r->subnet.len, ctx->container_id, ctx->ifname, &h);
+	if (e == -EEXIST && h.block[0])
+		return cni_fail(ctx, ND_ERR_ADDR_IN_USE, e,
+				"ips: %s lies in address block %s, held by host %s", text, h.block,
+				h.host);
 	if (e == -EEXIST)
 		return cni_fail(ctx, ND_ERR_ADDR_IN_USE, e,
 				"ips: %s is already held by container %s (interface %s) on host %s",
@@ -135,17 +139,18 @@ static int dynamic_one(struct cni_ctx *ctx, const struct ipam_conf *c, struct in
 
 		if (r->set != set)
 			continue;
-		e = in->cluster ? ipam_cluster_allocate(in->cluster, in->store, r,
-							ctx->container_id, ctx->ifname,
-							record_intent, in, &a) :
-				  ipam_store_allocate(in->store, r, ctx->container_id, ctx->ifname,
-						      record_intent, in, &a);
+		e = in->cluster ?
+			    ipam_cluster_allocate(in->cluster, in->store, r, ctx->container_id,
+						  ctx->ifname, record_intent, in, &a) :
+			    ipam_store_allocate(in->store, r, ctx->container_id, ctx->ifname,
+						record_intent, in, &a);
 		if (e == -ENOSPC)
 			continue;
 		if (e == -EHOSTUNREACH)
-			return cni_fail(ctx, CNI_ERR_TRY_AGAIN, e,
-					"ipam: %s of network %s needs a new address block and " ETCD_DOWN,
-					r->path, ctx->net_name, ipam_cluster_tried(in->cluster));
+			return cni_fail(
+				ctx, CNI_ERR_TRY_AGAIN, e,
+				"ipam: %s of network %s needs a new address block and " ETCD_DOWN,
+				r->path, ctx->net_name, ipam_cluster_tried(in->cluster));
 		if (e < 0)
 			return cni_fail(ctx, CNI_ERR_IO, e, "ipam: allocating from %s: %s", r->path,
 					strerror(-e));

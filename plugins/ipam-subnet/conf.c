@@ -11,8 +11,9 @@
 #include "rundir.h"
 
 static const char *const ipam_keys[] = {
-	"type",	  "subnets", "ranges",	     "subnet",	   "rangeStart", "rangeEnd", "gateway",
-	"routes", "dataDir", "defaultPools", "resolvConf", "dns",	 "store", "blockSize", NULL,
+	"type",	      "subnets", "ranges", "subnet",	"rangeStart",
+	"rangeEnd",   "gateway", "routes", "dataDir",	"defaultPools",
+	"resolvConf", "dns",	 "store",  "blockSize", NULL,
 };
 static const char *const subnet_keys[] = { "subnet", "gateway", "ipRange", "auxAddresses", NULL };
 static const char *const hostlocal_keys[] = { "subnet", "rangeStart", "rangeEnd", "gateway", NULL };

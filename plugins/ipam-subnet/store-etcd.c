@@ -119,8 +119,7 @@ int ipam_cluster_open(struct cni_ctx *ctx, const char *lib_dir, struct ipam_clus
 	if (!store)
 		return 0;
 	if (!cJSON_IsObject(store))
-		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "%s must be an object",
-				path);
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "%s must be an object", path);
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		return -ENOMEM;
@@ -411,8 +410,7 @@ static int block_holder(struct ipam_cluster *cl, struct nd_etcd *e, const struct
 	if (rc >= 0 && kvs.n && strcmp(kvs.kv[0].value, cl->host)) {
 		*ret = (struct ipam_holder){ 0 };
 		snprintf(ret->host, sizeof(ret->host), "%.63s", kvs.kv[0].value);
-		snprintf(ret->att.container_id, sizeof(ret->att.container_id),
-			 "(an address of its block %s)", key + strlen(cl->conf.prefix));
+		nd_prefix_to_str(&b, ret->block);
 		rc = -EEXIST;
 	}
 	nd_etcd_kvs_clear(&kvs);
@@ -554,8 +552,8 @@ static void gc_statics(struct ipam_cluster *cl, struct nd_etcd *e, struct ipam_s
 	}
 }
 
-int ipam_cluster_gc(struct ipam_cluster *cl, struct ipam_store *s, const struct cni_attachment *keep,
-		    size_t n)
+int ipam_cluster_gc(struct ipam_cluster *cl, struct ipam_store *s,
+		    const struct cni_attachment *keep, size_t n)
 {
 	_cleanup_(freep) struct nd_addr *leased = NULL;
 	struct nd_etcd *e = NULL;

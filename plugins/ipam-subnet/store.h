@@ -71,7 +71,8 @@ struct ipam_cluster;
 
 struct ipam_holder {
 	char host[64];
-	struct cni_attachment att;
+	struct cni_attachment att; /* empty when block is set */
+	char block[ND_PREFIX_STRLEN]; /* the address lies in this block of host */
 };
 
 /* *ret is NULL when the config names no store. Sends nothing yet. CNI 7 on bad config. */
@@ -93,10 +94,11 @@ int ipam_cluster_claim(struct ipam_cluster *cl, const struct nd_addr *a, unsigne
 void ipam_cluster_release(struct ipam_cluster *cl, const struct nd_addr *addrs, size_t n,
 			  const char *cid, const char *ifname);
 /* Releases this host's blocks that hold no lease, and claims of owners not in keep[n]. */
-int ipam_cluster_gc(struct ipam_cluster *cl, struct ipam_store *s, const struct cni_attachment *keep,
-		    size_t n);
+int ipam_cluster_gc(struct ipam_cluster *cl, struct ipam_store *s,
+		    const struct cni_attachment *keep, size_t n);
 /* 1 when an ADD in r can get an address: room in a block, or etcd reachable with a free block. */
-int ipam_cluster_has_room(struct ipam_cluster *cl, struct ipam_store *s, const struct ipam_range *r);
+int ipam_cluster_has_room(struct ipam_cluster *cl, struct ipam_store *s,
+			  const struct ipam_range *r);
 /* After -EHOSTUNREACH: the endpoints tried and why. */
 const char *ipam_cluster_tried(const struct ipam_cluster *cl);
 

@@ -10,6 +10,7 @@
 #include "etcd.h"
 #include "ip.h"
 #include "l2/bridge.h"
+#include "nl.h"
 #include "overlay-record.h"
 
 #define OVERLAY_PORT_DEFAULT 4789
@@ -55,6 +56,8 @@ int overlay_encrypt_ensure(struct cni_ctx *ctx, const struct overlay_conf *c);
 int overlay_encrypt_check(struct cni_ctx *ctx, const struct overlay_conf *c);
 int overlay_encrypt_status(struct cni_ctx *ctx, const struct overlay_conf *c);
 int overlay_encrypt_remove(struct cni_ctx *ctx, const struct nd_overlay_record *o);
+/* gateways.c: every configured subnet's gateway on the bridge. */
+int overlay_gateways_add(struct cni_ctx *ctx, struct nd_nl *nl, int bridge_ifindex);
 
 /* verbs.c */
 int overlay_add(struct cni_ctx *ctx);

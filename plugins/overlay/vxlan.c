@@ -84,6 +84,8 @@ int overlay_vxlan_ensure(struct cni_ctx *ctx, const struct overlay_conf *c,
 	if (br < 0)
 		return cni_fail(ctx, ND_ERR_KERNEL, br, "creating bridge %s: %s", bc->bridge,
 				strerror(-br));
+	if (bc->is_gateway && (r = overlay_gateways_add(ctx, nl, br)) < 0)
+		return r;
 	if (nd_link_index(nl, name) > 0)
 		return 0;
 	r = vxlan_create(nl, c, name, br, bc->mtu);

@@ -145,14 +145,14 @@ static void watch_tests(struct tap *t, struct nd_etcd *e)
 	TAP_OK(t, nd_etcd_watch_open(e, "/w/", 0, &w) == 0, "watch open");
 	/* The created message first, then the events. */
 	for (int i = 0; i < 20 && rev == 0 && r >= 0; i++) {
-		nd_etcd_watch_wait(w, -1, 100);
+		nd_etcd_watch_wait(w, NULL, 0, 100);
 		r = nd_etcd_watch_dispatch(w, on_event, &s, &rev);
 	}
 	nd_etcd_put(e, "/w/k", "v1", 0);
 	nd_etcd_delete(e, "/w/k", false);
 	nd_etcd_put(e, "/other", "x", 0);
 	for (int i = 0; i < 40 && s.deletes == 0 && r >= 0; i++) {
-		nd_etcd_watch_wait(w, -1, 100);
+		nd_etcd_watch_wait(w, NULL, 0, 100);
 		r = nd_etcd_watch_dispatch(w, on_event, &s, &rev);
 	}
 	TAP_OK(t, s.puts == 1 && s.deletes == 1, "watch: one put, one delete (got %d, %d)", s.puts,

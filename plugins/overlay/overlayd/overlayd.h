@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netdock-overlayd: publishes this host's overlay endpoints to etcd under a
+ * per-host lease, and turns the other hosts' endpoints into VXLAN FDB,
+ * neighbour and flood entries and run-dir records (with "host" set).
+ */
+#ifndef OVERLAYD_H
+#define OVERLAYD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "etcd.h"
+#include "nl.h"
+#include "overlay-record.h"
+#include "record.h"
+
+#define OVERLAYD_FILE_MAX 320
+
+/* One endpoint of another host, as etcd holds it (validated). */
+struct remote {
+	char *key;
+	char net[CNI_MAX_NAME];
+	char host[64]; /* the publishing host's name */
+	char file[OVERLAYD_FILE_MAX]; /* <containerID>-<ifname>.json */
+	struct nd_endpoint_record rec; /* rec.host: the VTEP address */
+	struct nd_addr vtep;
+	uint8_t mac[6];
+};
+
+/* An overlay network with a VXLAN device on this host (overlay/<net>.json). */
+struct local_net {
+	struct nd_overlay_record o;
+	int ifindex; /* of o.vxlan; 0 while it is missing */
+};
+
+/* A key this host has put (or found in etcd as its own), with its value. */
+struct pub {
+	char *key;
+	char *value;
+};
+
+/* A remote record that changed since the last mirror pass. */
+struct dirty {
+	char net[CNI_MAX_NAME];
+	char file[OVERLAYD_FILE_MAX];
+};
+
+struct agent {
+	struct nd_etcd_conf conf;
+	struct nd_etcd *e;
+	char host[64];
+	unsigned ttl;
+	const char *run_dir;
+	int run_fd, ino_fd, sig_fd;
+	struct nd_nl *nl;
+	int64_t lease, rev;
+	struct nd_etcd_watch *w; /* NULL: etcd is away, reconcile when it is back */
+	struct remote *remotes;
+	size_t n_remotes, cap_remotes;
+	struct pub *pubs;
+	size_t n_pubs;
+	struct local_net *nets;
+	size_t n_nets;
+	struct dirty *dirty;
+	size_t n_dirty, cap_dirty;
+	bool kernel_dirty, publish_dirty, mirror_full;
+	uint64_t next_keepalive_ms;
+	unsigned long nl_changes; /* netlink add/delete requests sent */
+};
+
+uint64_t overlayd_now_ms(void);
+
+/* remotes.c: the table of remote endpoints, fed by the full read and the watch. */
+char *overlayd_endpoints_prefix(const struct agent *a);
+/* Applies one etcd event; bad or hostile data is logged and skipped. */
+void overlayd_remote_event(void *agent, const struct nd_etcd_event *ev);
+/* Replaces the table with kvs (a read of the whole endpoints prefix); own keys become pubs. */
+void overlayd_remotes_load(struct agent *a, const struct nd_etcd_kvs *kvs);
+void overlayd_remotes_clear(struct agent *a);
+
+/* nets.c: the local overlay networks and the inotify watches on their directories. */
+int overlayd_nets_load(struct agent *a);
+void overlayd_nets_clear(struct agent *a);
+const struct local_net *overlayd_net(const struct agent *a, const char *name);
+
+/* kernel.c: dumps the VXLAN devices' FDB and neighbour entries and fixes the difference. */
+int overlayd_kernel_sync(struct agent *a);
+
+/* mirror.c: remote records in endpoints/<net>/ of the run dir. */
+void overlayd_mirror_full(struct agent *a);
+void overlayd_mirror_dirty(struct agent *a);
+
+/* publish.c: this host's endpoints in etcd, under its lease. */
+int overlayd_publish(struct agent *a);
+void overlayd_pubs_clear(struct agent *a);
+
+#endif
