@@ -39,16 +39,19 @@ COMMON_LIB := $(BUILD)/libnetdock.a
 # Each component's non-main sources form an archive the unit tests and fuzzers link too.
 comp_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
 comp_lib = $(BUILD)/lib$(notdir $(1)).a
-COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd)
+# netdock, the command (cli/): conflists in, Docker's network commands out.
+CLI_SRCS := $(wildcard cli/*.c)
+COMPONENTS := $(addprefix plugins/,$(PLUGINS)) $(if $(DAEMONS),dnsd) $(if $(CLI_SRCS),cli)
 COMP_LIBS := $(foreach c,$(COMPONENTS),$(call comp_lib,$(c)))
 
 BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
+BINS += $(if $(CLI_SRCS),$(BUILD)/bin/netdock)
 UNIT_SRCS := $(wildcard test/unit/test-*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
 # Drivers the bats suites run (built with the tests, not run as unit tests).
 TOOL_BINS := $(BUILD)/test/ipsec-tool
 
-.PHONY: all clean test unit asan test-asan fuzz install deps demo bench format check-format
+.PHONY: all clean test unit asan test-asan fuzz install install-cli deps demo bench format check-format
 all: $(COMMON_LIB) $(BINS) $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -78,6 +81,14 @@ $(BUILD)/bin/netdock-overlayd: $(call obj,$(OVERLAYD_SRCS)) $(COMMON_LIB)
 $(BUILD)/bin/%: $(BUILD)/obj/plugins/%/main.o $(BUILD)/lib%.a $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(COMMON_LIB),$^) $(COMMON_LIB) $(LDLIBS)
+
+# The command links ipam-subnet's archive (its subnet registry, so create picks
+# the subnet ipam-subnet would) and libcrypto (SHA-256/512: the IDs Podman and
+# cnitool derive, so all three name networks and containers alike).
+$(BUILD)/bin/netdock: $(call obj,cli/main.c) $(call comp_lib,cli) $(call comp_lib,plugins/ipam-subnet) \
+		$(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
 # bridge carries ipam-subnet in-process (common/delegate.h).
 $(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
@@ -127,6 +138,14 @@ fuzz:
 		$(foreach c,$(COMPONENTS),$(BUILD)/fuzz-lib/lib$(notdir $(c)).a) \
 		$(BUILD)/fuzz-lib/libnetdock.a $(LDLIBS); done
 
+install: install-cli
+install-cli: $(BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/bin/netdock $(DESTDIR)$(PREFIX)/bin/netdock
+	install -m 0644 cli/netdock.1 $(DESTDIR)$(PREFIX)/share/man/man1/netdock.1
+	install -m 0644 cli/netdock.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/netdock
 install: $(BINS)
 	install -d $(DESTDIR)$(CNI_BIN_DIR) $(DESTDIR)$(PREFIX)/sbin
 	for p in $(PLUGINS); do install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(CNI_BIN_DIR)/$$p; done
@@ -144,11 +163,19 @@ DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-pi
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
 DEB_OVERLAY := etcd-server etcd-client
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
+# test/cri: a private containerd (CRI plugin, runc shim), our CRI client's grpc and
+# protobuf modules and protoc, the busybox the test images are built from.
+DEB_CRI := containerd runc python3-grpcio python3-protobuf python3-grpc-tools busybox-static
+DEB_ALL += $(DEB_CRI)
+# netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
+DEB_CLI := libssl-dev podman runc conmon busybox-static
+DEB_ALL += $(DEB_CLI)
 # Encrypted overlays: a Linux with ESP to test on (User Mode Linux: the machine's kernel may
 # have none), modprobe for its modules, tcpdump for captures, iptables-legacy (UML's kernel has
 # no nftables inet family), etcd inside UML.
 DEB_ENCRYPT := user-mode-linux kmod tcpdump iptables etcd-server etcd-client curl
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_ENCRYPT) $(DEB_OVERLAY)
+DEB_ALL += $(DEB_ENCRYPT)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \

@@ -198,6 +198,50 @@ static int load_port(struct cni_ctx *ctx, const cJSON *o, size_t i, struct cni_p
 	return 0;
 }
 
+static int port_cmp(const void *a, const void *b, void *data)
+{
+	const struct cni_port_mapping *p = data, *x = &p[*(const size_t *)a],
+				      *y = &p[*(const size_t *)b];
+	int r = strcmp(x->protocol, y->protocol);
+
+	if (!r)
+		r = (int)x->host_port - (int)y->host_port;
+	if (!r)
+		r = nd_addr_cmp(&x->host_ip, &y->host_ip);
+	return r ? r : *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/*
+ * One host port (protocol, address) leads to one container port: the kernel
+ * would only say "File exists" of the second. Sorted, so 5,000 mappings cost
+ * what sorting them does.
+ */
+static int check_port_clashes(struct cni_ctx *ctx)
+{
+	const struct cni_port_mapping *p = ctx->rt.ports;
+	_cleanup_(freep) size_t *order = calloc(ctx->rt.n_ports, sizeof(*order));
+
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < ctx->rt.n_ports; i++)
+		order[i] = i;
+	qsort_r(order, ctx->rt.n_ports, sizeof(*order), port_cmp, ctx->rt.ports);
+	for (size_t i = 1; i < ctx->rt.n_ports; i++) {
+		const struct cni_port_mapping *a = &p[order[i - 1]], *b = &p[order[i]];
+
+		if (!a->host_port || a->host_port != b->host_port ||
+		    strcmp(a->protocol, b->protocol) || !nd_addr_equal(&a->host_ip, &b->host_ip) ||
+		    a->container_port == b->container_port)
+			continue;
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"runtimeConfig.portMappings[%zu] maps host port %s/%u, which "
+				"portMappings[%zu] already maps to container port %u",
+				order[i], b->protocol, b->host_port, order[i - 1],
+				a->container_port);
+	}
+	return 0;
+}
+
 static int load_ports(struct cni_ctx *ctx, const cJSON *rc)
 {
 	const cJSON *arr = NULL, *o;
@@ -219,7 +263,7 @@ static int load_ports(struct cni_ctx *ctx, const cJSON *rc)
 			return r;
 		ctx->rt.n_ports = ++i;
 	}
-	return 0;
+	return check_port_clashes(ctx);
 }
 
 static int load_attachments(struct cni_ctx *ctx)

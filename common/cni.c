@@ -44,19 +44,26 @@ int cni_fail(struct cni_ctx *ctx, int code, int err, const char *fmt, ...)
 	return err;
 }
 
-static bool forgivable(int code)
+/* What a DEL can do nothing about: its input, or an IPAM plugin that is not there to run. */
+static bool forgivable(int code, int r)
 {
 	return code == CNI_ERR_INCOMPATIBLE_VERSION || code == CNI_ERR_UNSUPPORTED_FIELD ||
 	       code == CNI_ERR_INVALID_ENV || code == CNI_ERR_DECODE ||
-	       code == CNI_ERR_INVALID_CONFIG;
+	       code == CNI_ERR_INVALID_CONFIG || (code == ND_ERR_DELEGATE && r == -ENOENT);
 }
 
 int cni_forgive(struct cni_ctx *ctx, int r)
 {
-	if (r >= 0 || ctx->verb != CNI_DEL || !forgivable(ctx->err_code))
+	if (r >= 0 || ctx->verb != CNI_DEL || !forgivable(ctx->err_code, r))
 		return r;
+	/* The config may be forgiven before the environment is read into ctx. */
 	nd_warn("%s DEL of %s/%s goes on despite: %s", ctx->plugin ? ctx->plugin->name : "",
-		ctx->container_id ? ctx->container_id : "", ctx->ifname ? ctx->ifname : "",
+		ctx->container_id		  ?:
+			getenv("CNI_CONTAINERID") ?:
+						    "",
+		ctx->ifname		     ?:
+			getenv("CNI_IFNAME") ?:
+					       "",
 		ctx->err_msg);
 	ctx->err_code = 0;
 	ctx->err_msg[0] = '\0';

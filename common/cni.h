@@ -171,7 +171,8 @@ int cni_fail(struct cni_ctx *ctx, int code, int err, const char *fmt, ...)
 /*
  * DEL must never strand an attachment: a configuration, runtime argument or
  * prevResult that ADD would refuse (codes 1, 2, 6, 7, and 4 for anything but
- * the container's identity) is logged as a warning and forgotten, so DEL goes
+ * the container's identity), or an IPAM plugin missing from CNI_PATH (105
+ * with -ENOENT), is logged as a warning and forgotten, so DEL goes
  * on with what it can find by container ID and ifname. Returns 0 then;
  * otherwise (another verb, another code) returns r with the failure kept.
  */

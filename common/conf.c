@@ -28,10 +28,15 @@ static const cJSON *lookup_typed(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) && !v->valuestring[0] ? NULL : v;
 }
 
-static int type_error(struct cni_ctx *ctx, const char *path, const char *key, const char *what)
+/* Names the value too ("mtu must be a whole number, not \"huge\""), cut to fit a message. */
+static int type_error(struct cni_ctx *ctx, const char *path, const char *key, const char *what,
+		      const cJSON *v)
 {
-	return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "%s%s%s must be %s", path, SEP(path),
-			key, what);
+	_cleanup_(freep) char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+
+	return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL, "%s%s%s must be %s, not %.64s%s",
+			path, SEP(path), key, what, text ? text : "?",
+			text && strlen(text) > 64 ? "..." : "");
 }
 
 int nd_conf_string(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
@@ -42,7 +47,7 @@ int nd_conf_string(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v))
-		return type_error(ctx, path, key, "a string");
+		return type_error(ctx, path, key, "a string", v);
 	*ret = v->valuestring;
 	return 0;
 }
@@ -84,7 +89,7 @@ int nd_conf_bool(struct cni_ctx *ctx, const cJSON *obj, const char *path, const 
 			return 0;
 		}
 	}
-	return type_error(ctx, path, key, "true or false");
+	return type_error(ctx, path, key, "true or false", v);
 }
 
 static bool parse_decimal(const char *s, unsigned long long *ret)
@@ -114,7 +119,7 @@ int nd_conf_uint(struct cni_ctx *ctx, const cJSON *obj, const char *path, const 
 	    v->valuedouble == (double)(unsigned long long)v->valuedouble)
 		n = (unsigned long long)v->valuedouble;
 	else if (!cJSON_IsString(v) || !parse_decimal(v->valuestring, &n))
-		return type_error(ctx, path, key, "a whole number");
+		return type_error(ctx, path, key, "a whole number", v);
 	if (n < min || n > max)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -ERANGE,
 				"%s%s%s %llu is out of range %u..%u", path, SEP(path), key, n, min,
@@ -171,7 +176,7 @@ int nd_conf_object(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 	if (!v)
 		return 0;
 	if (!cJSON_IsObject(v))
-		return type_error(ctx, path, key, "an object");
+		return type_error(ctx, path, key, "an object", v);
 	*ret = v;
 	return 0;
 }
@@ -184,7 +189,7 @@ int nd_conf_array(struct cni_ctx *ctx, const cJSON *obj, const char *path, const
 	if (!v)
 		return 0;
 	if (!cJSON_IsArray(v))
-		return type_error(ctx, path, key, "a list");
+		return type_error(ctx, path, key, "a list", v);
 	*ret = v;
 	return 0;
 }

@@ -149,6 +149,11 @@ static const struct cni_plugin *carried_plugin(const struct cni_ctx *ctx, const 
 	return NULL;
 }
 
+bool nd_delegate_carries(const struct cni_ctx *ctx, const char *type)
+{
+	return carried_plugin(ctx, type) != NULL;
+}
+
 /* What the exec would do, on a context of its own: its failures stay its own until copied. */
 static int delegate_in_process(struct cni_ctx *ctx, const struct cni_plugin *p, enum cni_verb verb,
 			       struct cni_result *ret)

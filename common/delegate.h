@@ -18,6 +18,8 @@
  */
 int nd_delegate(struct cni_ctx *ctx, const char *type, enum cni_verb verb, struct cni_result *ret);
 
+/* True when a delegation to type runs in-process (ctx->plugin->carried lists it). */
+bool nd_delegate_carries(const struct cni_ctx *ctx, const char *type);
 /* Verb name as CNI_COMMAND spells it. */
 const char *cni_verb_name(enum cni_verb verb);
 

@@ -66,6 +66,18 @@ static int remove_attachment(struct cni_ctx *ctx, int run_fd, const char *cid, c
 		       0;
 }
 
+/*
+ * A config rewritten after ADD may name another IPAM plugin (or one that no
+ * longer exists) than the one that leased the address; the carried
+ * ipam-subnet releases what it holds for this attachment all the same.
+ */
+static int release_carried_leases(struct cni_ctx *ctx, const struct bridge_conf *c)
+{
+	if (!strcmp(c->ipam_type, "ipam-subnet") || !nd_delegate_carries(ctx, "ipam-subnet"))
+		return 0;
+	return cni_forgive(ctx, nd_delegate(ctx, "ipam-subnet", CNI_DEL, NULL));
+}
+
 int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool delegate)
 {
 	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
@@ -74,6 +86,8 @@ int bridge_teardown(struct cni_ctx *ctx, const struct bridge_conf *c, bool deleg
 	if (delegate) {
 		/* The IPAM plugin's own complaint about the config must not fail DEL either. */
 		e = cni_forgive(ctx, nd_delegate(ctx, c->ipam_type, CNI_DEL, NULL));
+		r = r < 0 ? r : e;
+		e = release_carried_leases(ctx, c);
 		r = r < 0 ? r : e;
 	}
 	e = bridge_default_route_update(ctx, run_fd, NULL);

@@ -160,7 +160,7 @@ int ipam_gc(struct cni_ctx *ctx)
 		struct ipam_conf conf = { .n_ranges = 0 };
 
 		snprintf(conf.lib_dir, sizeof(conf.lib_dir), "%s", dir);
-		ipam_pool_unregister(ctx, &conf);
+		ipam_pool_unregister(ctx, &conf, false);
 	}
 	return 0;
 }

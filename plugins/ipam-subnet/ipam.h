@@ -47,6 +47,13 @@ struct ipam_conf {
 	struct ipam_pool pools[IPAM_MAX_POOLS];
 	size_t n_pools;
 	bool want_auto; /* no subnet given: choose one (IPv4) */
+	/*
+	 * Register the subnets as kept: GC of an idle network leaves them,
+	 * only ipam_pool_unregister(..., true) removes them. For networks made
+	 * by `netdock network create`, which hold their subnet until `rm`, as
+	 * Docker's do.
+	 */
+	bool keep;
 	char lib_dir[PATH_MAX];
 };
 
@@ -60,7 +67,10 @@ bool ipam_range_excluded(const struct ipam_range *r, const struct nd_addr *a);
 
 /* pool.c: registers this network's subnets in the lib dir, choosing automatic ones. */
 int ipam_pool_register(struct cni_ctx *ctx, struct ipam_conf *conf);
-/* pool.c: forgets this network's subnets (after GC left it without leases). */
-int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf);
+/*
+ * pool.c: forgets this network's subnets (after GC left it without leases);
+ * kept ones (ipam_conf.keep) only when force.
+ */
+int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf, bool force);
 
 #endif

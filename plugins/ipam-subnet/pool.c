@@ -35,7 +35,11 @@ struct registry {
 	size_t n_taken;
 	struct nd_prefix mine[IPAM_MAX_RANGES];
 	size_t n_mine;
+	bool kept; /* this network's file says KEPT_LINE */
 };
+
+/* The first line of a kept registration; not a prefix, so older readers skip it. */
+#define KEPT_LINE "kept"
 
 static void registry_close(struct registry *reg)
 {
@@ -65,6 +69,8 @@ static void registry_read_one(struct registry *reg, const char *net, bool mine)
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		struct nd_prefix p;
 
+		if (mine && !strcmp(l, KEPT_LINE))
+			reg->kept = true;
 		if (nd_prefix_parse(l, &p) < 0)
 			continue;
 		if (!mine)
@@ -192,7 +198,11 @@ static int registry_save(struct registry *reg, const struct ipam_conf *conf, con
 {
 	char text[IPAM_MAX_RANGES * (ND_PREFIX_STRLEN + 1) + 1];
 	size_t len = 0;
-	bool same = reg->n_mine == conf->n_ranges;
+	bool kept = reg->kept || conf->keep;
+	bool same = reg->n_mine == conf->n_ranges && kept == reg->kept;
+
+	if (kept)
+		len += (size_t)snprintf(text, sizeof(text), "%s\n", KEPT_LINE);
 
 	for (size_t i = 0; i < conf->n_ranges; i++) {
 		char p[ND_PREFIX_STRLEN];
@@ -230,7 +240,15 @@ int ipam_pool_register(struct cni_ctx *ctx, struct ipam_conf *conf)
 	return r;
 }
 
-int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf)
+static bool registration_kept(int dir, const char *net)
+{
+	_cleanup_(freep) char *text = NULL;
+
+	return nd_file_read(dir, net, 64 * 1024, &text, NULL) >= 0 &&
+	       !strncmp(text, KEPT_LINE "\n", strlen(KEPT_LINE) + 1);
+}
+
+int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf, bool force)
 {
 	_cleanup_(closep) int lib = nd_dir_open(conf->lib_dir, false);
 	_cleanup_(closep) int lock = -1, dir = -1;
@@ -243,5 +261,7 @@ int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf)
 	dir = nd_subdir_open(lib, "subnets", false);
 	if (dir < 0)
 		return dir == -ENOENT ? 0 : dir;
+	if (!force && registration_kept(dir, ctx->net_name))
+		return 0;
 	return nd_file_remove(dir, ctx->net_name);
 }

@@ -325,3 +325,44 @@ int ipam_store_sweep(struct ipam_store *s, const struct cni_attachment *keep, si
 	sweep_temporaries(s->dirfd);
 	return removed;
 }
+
+/* Empties dirfd of hint files; any other entry means the store is still in use. */
+static int remove_hints(int dirfd)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r = nd_dir_stream(dirfd, ".", &d);
+
+	while (r >= 0 && (de = readdir(d)))
+		if (!strncmp(de->d_name, "hint-", 5) && unlinkat(dirfd, de->d_name, 0) < 0)
+			r = -errno;
+	return r;
+}
+
+int ipam_store_destroy(const char *lib_dir, const char *net)
+{
+	_cleanup_(ipam_store_closep) struct ipam_store *s = NULL;
+	_cleanup_(closep) int lib = -1, ipam = -1;
+	int r;
+
+	if (!nd_name_valid(net))
+		return -EINVAL;
+	lib = nd_dir_open(lib_dir, false);
+	ipam = lib < 0 ? lib : nd_subdir_open(lib, "ipam", false);
+	if (ipam < 0 || faccessat(ipam, net, F_OK, 0) < 0)
+		return 0;
+	r = ipam_store_open(lib_dir, net, &s);
+	if (r < 0)
+		return r;
+	/* rmdir refuses a directory with a lease or an owner record in it: nothing is lost. */
+	if (unlinkat(s->dirfd, "addr", AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	if (unlinkat(s->dirfd, "owner", AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	r = remove_hints(s->dirfd);
+	if (r >= 0 && unlinkat(s->dirfd, "lock", 0) < 0)
+		r = -errno;
+	if (r >= 0 && unlinkat(ipam, net, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r;
+}

@@ -19,6 +19,11 @@ struct ipam_store;
 
 /* Opens (creating) the store of network net and locks it. Returns 0 or -errno. */
 int ipam_store_open(const char *lib_dir, const char *net, struct ipam_store **ret);
+/*
+ * Removes the store of a network left without leases (netdock network rm):
+ * 0 when gone or absent, -ENOTEMPTY while an address is still leased.
+ */
+int ipam_store_destroy(const char *lib_dir, const char *net);
 /* Unlocks and frees; NULL-safe. */
 void ipam_store_close(struct ipam_store *s);
 

@@ -117,11 +117,11 @@ teardown() { nd_teardown; }
 		[[ $(jq -r .msg <<<"$output") == *"$2"* ]] || fail "$(jq -r .msg <<<"$output") lacks $2"
 	}
 	bad '{"mtu": 20}' "mtu 20 is out of range 68..65535"
-	bad '{"ipMasq": "maybe"}' "ipMasq must be true or false"
+	bad '{"ipMasq": "maybe"}' "ipMasq must be true or false, not \"maybe\""
 	bad '{"bridge": "a-name-far-too-long"}' "bridge is longer than 15 characters"
 	bad '{"hairpinMod": true}' 'did you mean "hairpinMode"?'
 	bad '{"embeddedDNS": {"servers": ["nope"]}}' "embeddedDNS.servers[0] must be an IP address"
-	bad '{"options": {"com.docker.network.driver.mtu": "big"}}' "com.docker.network.driver.mtu must be a whole number"
+	bad '{"options": {"com.docker.network.driver.mtu": "big"}}' "com.docker.network.driver.mtu must be a whole number, not \"big\""
 	bad '{"ipam": {}}' "ipam.type is missing"
 	# ipam-subnet runs inside bridge: its errors keep their code and field, and leave no lease.
 	bad '{"ipam": {"type": "ipam-subnet", "subnets": [{"subnet": "10.9.0.0/24", "gateway": "10.8.0.1"}]}}' \

@@ -117,7 +117,7 @@ quiet() { "$@" 2>>"$ND_TMP/stderr"; }
 	jq '.runtimeConfig = {"portMappings":[{"hostPort":"x","containerPort":80}]}' "$c" >"$ND_TMP/p.json"
 	run ipam ADD "$ND_TMP/p.json" c1
 	assert_equal "$(code_of "$output")" 7
-	assert_equal "$(msg_of "$output")" "runtimeConfig.portMappings[0].hostPort must be a whole number"
+	assert_equal "$(msg_of "$output")" "runtimeConfig.portMappings[0].hostPort must be a whole number, not \"x\""
 	jq '.runtimeConfig = {"aliases":"web"}' "$c" >"$ND_TMP/a.json"
 	run ipam ADD "$ND_TMP/a.json" c1
 	assert_equal "$(code_of "$output")" 7

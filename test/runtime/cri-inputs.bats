@@ -51,7 +51,7 @@ del_with() {
 }
 
 @test "containerd's port mappings (Go-style keys, HostIP \"\") publish and answer" {
-	N=$(pm_net pods '[{"subnet":"10.231.0.0/24"}]')
+	N=$(pm_net pods '[{"subnet":"10.241.0.0/24"}]')
 	CAP_ARGS='{"portMappings":[{"HostPort":18431,"ContainerPort":80,"Protocol":"tcp","HostIP":""}]}' \
 		run br_add "$N" web
 	assert_success
@@ -66,7 +66,7 @@ del_with() {
 @test "conflist and runtime keys match case-insensitively, an exact key wins" {
 	jq -n --arg name "ci-$ND_ID" '{cniVersion: "1.0.0", name: $name, plugins: [
 		{Type: "bridge", IPMasq: false, IsGateway: true, Capabilities: {portMappings: true},
-		 IPAM: {Type: "ipam-subnet", Subnets: [{Subnet: "10.232.0.0/24", Gateway: "10.232.0.254"}]}},
+		 IPAM: {Type: "ipam-subnet", Subnets: [{Subnet: "10.242.0.0/24", Gateway: "10.242.0.254"}]}},
 		{type: "portmap", capabilities: {portMappings: true}}]}' >"$ND_TMP/conf/ci.conflist"
 	# cni-exec reads .type; libcni does too, so the list itself keeps "type" lower-case
 	jq '.plugins[0].type = .plugins[0].Type | del(.plugins[0].Type)' "$ND_TMP/conf/ci.conflist" \
@@ -74,28 +74,41 @@ del_with() {
 	CAP_ARGS='{"portMappings":[{"hostport":18432,"containerPort":80,"containerport":1}]}' \
 		run br_add "$ND_TMP/conf/ci2.conflist" c1
 	assert_success
-	assert_equal "$(jq -r '.ips[0].gateway' <<<"$output")" 10.232.0.254
+	assert_equal "$(jq -r '.ips[0].gateway' <<<"$output")" 10.242.0.254
 	listen c1 80
 	assert_equal "$(fetch "$OUT" 10.250.0.1 18432)" hello-c1
 	# ipMasq false arrived as IPMasq: no masquerade element for the network
-	! nft list table inet "$NETDOCK_NFT_TABLE" | grep -A3 'masq' | grep -q 10.232.0.0/24
+	! nft list table inet "$NETDOCK_NFT_TABLE" | grep -A3 'masq' | grep -q 10.242.0.0/24
+}
+
+@test "one host port mapped to two container ports is code 7 naming the mapping" {
+	N=$(pm_net twice '[{"subnet":"10.248.0.0/24"}]')
+	CAP_ARGS='{"portMappings":[{"hostPort":18440,"containerPort":80},{"hostPort":18441,"containerPort":81},{"hostPort":18440,"containerPort":81}]}' \
+		run br_add "$N" c1
+	assert_failure
+	assert_equal "$(jq -r .code <<<"$output")" 7
+	assert_equal "$(jq -r .msg <<<"$output")" "runtimeConfig.portMappings[2] maps host port tcp/18440, which portMappings[0] already maps to container port 80"
+	# the same mapping twice, or the port on another protocol, is fine
+	CAP_ARGS='{"portMappings":[{"hostPort":18440,"containerPort":80},{"hostPort":18440,"containerPort":80},{"hostPort":18440,"containerPort":81,"protocol":"udp"}]}' \
+		run br_add "$N" c1
+	assert_success
 }
 
 @test "bandwidth, ipRanges, pod annotations and dns in runtimeConfig are accepted" {
-	N=$(pm_net k8s '[{"subnet":"10.233.0.0/24"}]')
+	N=$(pm_net k8s '[{"subnet":"10.243.0.0/24"}]')
 	jq '.plugins[0].capabilities += {bandwidth: true, ipRanges: true, dns: true, "io.kubernetes.cri.pod-annotations": true}' \
 		"$N" >"$N.tmp" && mv "$N.tmp" "$N"
 	CAP_ARGS='{"portMappings":[],"bandwidth":{"ingressRate":1000000,"ingressBurst":0,"egressRate":0,"egressBurst":0},
-		"ipRanges":[[{"subnet":"10.233.0.0/24","rangeStart":"","rangeEnd":"","gateway":""}]],
+		"ipRanges":[[{"subnet":"10.243.0.0/24","rangeStart":"","rangeEnd":"","gateway":""}]],
 		"dns":{"servers":null,"searches":["default.svc.cluster.local"],"options":null},
 		"io.kubernetes.cri.pod-annotations":{"kubernetes.io/config.source":"api"}}' \
 		run br_add "$N" web
 	assert_success
-	[[ $(ip_of "$output") == 10.233.0.* ]]
+	[[ $(ip_of "$output") == 10.243.0.* ]]
 }
 
 @test "DEL removes everything whatever malformed config or arguments it gets" {
-	N=$(pm_net gone '[{"subnet":"10.234.0.0/24"}]')
+	N=$(pm_net gone '[{"subnet":"10.244.0.0/24"}]')
 	mutations=(
 		'.runtimeConfig = {"portMappings":[{"hostPort":80}]}'
 		'.runtimeConfig = {"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"nope"}]}'
@@ -104,8 +117,9 @@ del_with() {
 		'.runtimeConfig = {"aliases":7}'
 		'.ipMasq = "sometimes"'
 		'.mtuu = 1400'
-		'.ipam.subnets = [{"subnet":"10.234.0.0/33"}]'
+		'.ipam.subnets = [{"subnet":"10.244.0.0/33"}]'
 		'.ipam = "ipam-subnet"'
+		'.ipam.type = "nosuch"'
 		'.prevResult = {"ips":[{"address":"not-an-ip"}]}'
 		'.name = "../../etc"'
 		'.name = 42'
@@ -131,7 +145,7 @@ del_with() {
 }
 
 @test "DEL with CNI_NETNS empty, after the sandbox's netns is gone" {
-	N=$(pm_net late '[{"subnet":"10.235.0.0/24"}]')
+	N=$(pm_net late '[{"subnet":"10.245.0.0/24"}]')
 	add_pod "$N" c1
 	ip netns del "nd-$ND_ID-c1"
 	CNI_CACHE_DIR=$ND_TMP/cache run "$ND_SRC/test/cni-exec" DEL "$N" "$(nd_cid c1)" "" eth0
@@ -141,7 +155,7 @@ del_with() {
 }
 
 @test "pod names may repeat across Kubernetes namespaces: records keep them apart" {
-	N=$(pm_net ns '[{"subnet":"10.236.0.0/24"}]')
+	N=$(pm_net ns '[{"subnet":"10.246.0.0/24"}]')
 	CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=prod;K8S_POD_NAME=web" run br_add "$N" a
 	assert_success
 	CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=dev;K8S_POD_NAME=web" run br_add "$N" b

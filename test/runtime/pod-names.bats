@@ -17,7 +17,7 @@ pod() { # CONTAINER NAMESPACE POD NET
 }
 
 @test "a bare pod name answers its own namespace; <pod>.<namespace> answers everyone" {
-	N=$(br_net pods '[{"subnet":"10.237.0.0/24"}]')
+	N=$(br_net pods '[{"subnet":"10.247.0.0/24"}]')
 	pod web-prod prod web "$N"
 	pod web-dev dev web "$N"
 	pod client-prod prod client "$N"
@@ -25,7 +25,7 @@ pod() { # CONTAINER NAMESPACE POD NET
 	dnsd_start
 	prod=$(addr_on web-prod "$N")
 	dev=$(addr_on web-dev "$N")
-	gw=10.237.0.1
+	gw=10.247.0.1
 	assert_equal "$(q client-prod web A "$gw")" "$prod"
 	assert_equal "$(q client-prod web.dev A "$gw")" "$dev"
 	assert_equal "$(q client-prod web.prod A "$gw")" "$prod"
