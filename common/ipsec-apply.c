@@ -72,15 +72,28 @@ int nd_ipsec_peer_add(struct nd_xfrm *x, const struct nd_ipsec_net *n, const str
 	return r < 0 ? r : sa_add(x, n, &n->local, peer, k);
 }
 
-int nd_ipsec_peer_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
-		      uint32_t key_id)
+int nd_ipsec_rx_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		    uint32_t key_id)
+{
+	int r = nd_xfrm_sa_del(x, &n->local, nd_ipsec_spi(peer, &n->local, n->vni, key_id));
+
+	return r == -ESRCH ? 0 : r;
+}
+
+int nd_ipsec_tx_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		    uint32_t key_id)
 {
 	int r = nd_xfrm_sa_del(x, peer, nd_ipsec_spi(&n->local, peer, n->vni, key_id));
 
-	if (r < 0 && r != -ESRCH)
-		return r;
-	r = nd_xfrm_sa_del(x, &n->local, nd_ipsec_spi(peer, &n->local, n->vni, key_id));
 	return r == -ESRCH ? 0 : r;
+}
+
+int nd_ipsec_peer_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		      uint32_t key_id)
+{
+	int r = nd_ipsec_tx_del(x, n, peer, key_id);
+
+	return r < 0 ? r : nd_ipsec_rx_del(x, n, peer, key_id);
 }
 
 /*

@@ -113,6 +113,16 @@ int nd_ipsec_policy_exists(struct nd_xfrm *x, const struct nd_ipsec_net *n);
 /* Both SAs (in and out) of one key with one peer; EEXIST counts as done. */
 int nd_ipsec_peer_add(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
 		      const struct nd_ipsec_key *k);
+/*
+ * One direction only: receive (peer -> here) or send (here -> peer). A peer
+ * that comes back must find a fresh receive SA here (its sequence numbers
+ * may start over after a reboot, and the replay window would drop them),
+ * while its own receive SA still expects ours to go on.
+ */
+int nd_ipsec_rx_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		    uint32_t key_id);
+int nd_ipsec_tx_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
+		    uint32_t key_id);
 /* Removes both; already gone counts as done. */
 int nd_ipsec_peer_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const struct nd_addr *peer,
 		      uint32_t key_id);
