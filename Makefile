@@ -162,7 +162,8 @@ DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libn
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
 	socat procps jq util-linux python3 dnsmasq-base
 DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
-DEB_OVERLAY := etcd-server etcd-client
+# overlay: etcd for the multi-host tests and demo, libcurl (loaded by the etcd client), openssl (TLS test).
+DEB_OVERLAY := etcd-server etcd-client libcurl4 openssl
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
 # test/cri: a private containerd (CRI plugin, runc shim), our CRI client's grpc and
 # protobuf modules and protoc, the busybox the test images are built from.

@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "conf.h"
 #include "link.h"
+#include "record.h"
 
 static int gateway_of(const cJSON *s, struct nd_prefix *ret)
 {
@@ -53,4 +54,44 @@ int overlay_gateways_add(struct cni_ctx *ctx, struct nd_nl *nl, int bridge_ifind
 		}
 	}
 	return 0;
+}
+
+/*
+ * The network record lists every configured subnet, not only those of the
+ * last attachment: dnsd listens on each gateway, and a host whose latest
+ * container sits in the second subnet still answers the first one's.
+ */
+int overlay_record_subnets(struct cni_ctx *ctx, int run_fd)
+{
+	const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(ctx->conf, "ipam");
+	const cJSON *subnets = cJSON_GetObjectItemCaseSensitive(ipam, "subnets"), *s;
+	struct nd_net_record n;
+	bool changed = false;
+	int r = nd_net_record_read(run_fd, ctx->net_name, &n);
+
+	if (r < 0)
+		return 0; /* the bridge steps wrote none: nothing to complete */
+	cJSON_ArrayForEach(s, subnets)
+	{
+		struct nd_prefix gw, net;
+		bool seen = false;
+
+		if (gateway_of(s, &gw) < 0 || n.n_subnets == ND_RECORD_MAX_SUBNETS)
+			continue;
+		net = nd_prefix_network(&gw);
+		for (size_t i = 0; i < n.n_subnets && !seen; i++)
+			seen = n.subnets[i].subnet.len == net.len &&
+			       nd_addr_equal(&n.subnets[i].subnet.addr, &net.addr);
+		if (seen)
+			continue;
+		n.subnets[n.n_subnets++] =
+			(struct nd_subnet_record){ .subnet = net, .gateway = gw.addr };
+		changed = true;
+	}
+	if (changed)
+		r = nd_net_record_write(run_fd, &n);
+	nd_net_record_clear(&n);
+	return r < 0 ? cni_fail(ctx, CNI_ERR_IO, r, "completing networks/%s.json: %s",
+				ctx->net_name, strerror(-r)) :
+		       0;
 }

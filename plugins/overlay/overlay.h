@@ -58,6 +58,8 @@ int overlay_encrypt_status(struct cni_ctx *ctx, const struct overlay_conf *c);
 int overlay_encrypt_remove(struct cni_ctx *ctx, const struct nd_overlay_record *o);
 /* gateways.c: every configured subnet's gateway on the bridge. */
 int overlay_gateways_add(struct cni_ctx *ctx, struct nd_nl *nl, int bridge_ifindex);
+/* gateways.c: every configured subnet in networks/<net>.json (after the bridge steps). */
+int overlay_record_subnets(struct cni_ctx *ctx, int run_fd);
 
 /* verbs.c */
 int overlay_add(struct cni_ctx *ctx);

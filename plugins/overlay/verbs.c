@@ -102,6 +102,8 @@ int overlay_add(struct cni_ctx *ctx)
 		r = write_record(ctx, &n);
 	if (r >= 0)
 		r = bridge_add(ctx);
+	if (r >= 0)
+		r = overlay_record_subnets(ctx, n.run_fd);
 	network_clear(&n);
 	return r;
 }

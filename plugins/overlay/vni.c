@@ -103,7 +103,8 @@ static int vni_from_etcd(struct cni_ctx *ctx, struct overlay_conf *c)
 	}
 	if (r < 0)
 		return etcd_fail(ctx, e, r == -EBUSY ? -ENOSPC : r, "allocating a VNI");
-	nd_info("overlay %s: VNI %u", ctx->net_name, c->vni);
+	nd_info("overlay %s: VNI %u, %lu etcd requests", ctx->net_name, c->vni,
+		nd_etcd_requests(e));
 	return 0;
 }
 

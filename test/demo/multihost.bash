@@ -14,10 +14,11 @@ mh_host() { # mh_host I: host I at 10.98.0.I on the demo's underlay
 	ip -n "$ns" link set eth0 up
 	mkdir -p "$TMP/host$1/run" "$TMP/host$1/lib" "$TMP/host$1/cache"
 }
-on() { # on I CMD...: CMD on host I, with that host's run dir, lib dir, table and name
+on() { (on_exec "$@"); } # on I CMD...: CMD on host I, with that host's run dir, lib dir, table and name
+on_exec() { # the same replacing the shell, so that "on_exec ... &" leaves the daemon's PID in $!
 	local i=$1
 	shift
-	ip netns exec "demo-$ID-host$i" env NETDOCK_RUN_DIR="$TMP/host$i/run" \
+	exec ip netns exec "demo-$ID-host$i" env NETDOCK_RUN_DIR="$TMP/host$i/run" \
 		NETDOCK_LIB_DIR="$TMP/host$i/lib" NETDOCK_NFT_TABLE="netdock_demo_$ID" \
 		NETDOCK_HOSTNAME="host$i" CNI_CACHE_DIR="$TMP/host$i/cache" "$@"
 }
@@ -43,22 +44,25 @@ ip netns exec "demo-$ID-host1" etcd --name mh --data-dir "$TMP/etcd" \
 	--listen-client-urls http://10.98.0.1:2379 --advertise-client-urls http://10.98.0.1:2379 \
 	--listen-peer-urls http://10.98.0.1:2380 --initial-advertise-peer-urls http://10.98.0.1:2380 \
 	--initial-cluster mh=http://10.98.0.1:2380 >"$TMP/etcd.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!) MH_PIDS=($!)
 mh_wait ip netns exec "demo-$ID-host1" etcdctl --endpoints=http://10.98.0.1:2379 endpoint health
 say "etcd answers on 10.98.0.1:2379"
 for i in 1 2; do
-	on "$i" "$ND_BIN_DIR/netdock-overlayd" --endpoints http://10.98.0.1:2379 \
+	on_exec "$i" "$ND_BIN_DIR/netdock-overlayd" --endpoints http://10.98.0.1:2379 \
 		2>"$TMP/overlayd$i.log" &
-	PIDS+=($!)
-	on "$i" "$ND_BIN_DIR/netdock-dnsd" --run-dir "$TMP/host$i/run" --resolv-conf /dev/null \
+	PIDS+=($!) MH_PIDS+=($!)
+	on_exec "$i" "$ND_BIN_DIR/netdock-dnsd" --run-dir "$TMP/host$i/run" --resolv-conf /dev/null \
 		2>"$TMP/dnsd$i.log" &
-	PIDS+=($!)
+	PIDS+=($!) MH_PIDS+=($!)
 done
 say "netdock-overlayd and netdock-dnsd run on each host"
 
-step "docker network create -d overlay --subnet=192.168.0.0/16 --subnet=192.170.0.0/16 ... my-multihost-network"
-jq '.plugins[0] |= (.type = "overlay" | .store = {endpoints: ["http://10.98.0.1:2379"]}
-	| .capabilities.links = true)' "$(net my-multihost-network)" >"$TMP/mh.conflist"
+step "netdock network create -d overlay: the seed's my-multihost-network, its store from the environment"
+NETDOCK_ETCD_ENDPOINTS=http://10.98.0.1:2379 show netdock network create -d overlay \
+	--subnet=192.168.0.0/16 --subnet=192.170.0.0/16 --gateway=192.168.0.100 \
+	--gateway=192.170.0.100 --ip-range=192.168.1.0/24 --aux-address="my-router=192.168.1.5" \
+	my-multihost-network
+cp "$(net my-multihost-network)" "$TMP/mh.conflist"
 show jq -c '.plugins[0] | {type, store, subnets: [.ipam.subnets[] | .subnet]}' "$TMP/mh.conflist"
 
 step "docker run --network my-multihost-network on each host"
@@ -78,6 +82,7 @@ ping_ web "$client" "client (host2)"
 ping_ web 192.170.3.3 "static (host2, the second subnet)"
 mh_wait inside web dig +short +time=1 +tries=1 @192.168.0.100 client
 dig_ web 192.168.0.100 client
+mh_wait inside client dig +short +time=1 +tries=1 @192.168.0.100 web
 dig_ client 192.168.0.100 web
 say "host1's forwarding entries for the remote container (VXLAN to host2's VTEP):"
 show on 1 bridge fdb show dev "$vx"
@@ -89,4 +94,5 @@ CNI_ARGS="IgnoreUnknown=1" on 2 "$SRC/test/cni-exec" DEL "$TMP/mh.conflist" "$(c
 	"/var/run/netns/demo-$ID-client" eth0
 mh_wait sh -c "! ip netns exec demo-$ID-host1 ip neigh show dev $vx | grep -q '$client '"
 ping_ web "$client" "client (gone)"
+for p in "${MH_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
 say "multi-host: done"

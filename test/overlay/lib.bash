@@ -5,7 +5,7 @@
 # dir, lib dir and nftables table. Containers are namespaces attached by
 # running the plugins inside a host's namespace.
 
-load ../helpers
+load ../bridge/lib # helpers, and inside / ip_of / reaches for containers
 
 OV_TTL=2
 
@@ -44,6 +44,14 @@ ov_host_add() {
 # ov_teardown: nd_teardown, after the etcd members' tmpfs is let go.
 ov_teardown() {
 	local f
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		for f in "$ND_TMP"/h*/overlayd.log "$ND_TMP/converge.out"; do
+			[ -s "$f" ] || continue
+			echo "# $f:" >&3
+			grep -E "Sanitizer|runtime error|warning|error" "$f" | tail -n 8 | sed 's/^/#   /' >&3
+			tail -n 4 "$f" | sed 's/^/#   /' >&3
+		done
+	fi
 	for f in "$ND_TMP"/etcd/*.pid; do
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null && wait "$(cat "$f")" 2>/dev/null
 	done
@@ -187,15 +195,6 @@ ov_del() {
 	CNI_ARGS="IgnoreUnknown=1" on_host "$1" "$ND_SRC/test/cni-exec" DEL "$2" "$(nd_cid "$3")" \
 		"/var/run/netns/nd-$ND_ID-$3" "${4:-eth0}" 2>>"$ND_TMP/stderr"
 }
-
-inside() {
-	local ns="nd-$ND_ID-$1"
-	shift
-	ip netns exec "$ns" "$@"
-}
-
-ip_of() { jq -r ".ips[${2:-0}].address" <<<"$1" | cut -d/ -f1; }
-reaches() { inside "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 
 # dig_on CONTAINER NAME: the A answers of the container's DNS server (its gateway).
 dig_on() {

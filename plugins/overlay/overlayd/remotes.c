@@ -164,6 +164,20 @@ static void own_key(struct agent *a, const struct nd_etcd_kv *kv)
 	}
 }
 
+/* One of our keys vanished (an expired lease, a hand-made delete): publish it again if still local. */
+static void own_key_gone(struct agent *a, const char *key)
+{
+	for (size_t i = 0; i < a->n_pubs; i++) {
+		if (strcmp(a->pubs[i].key, key))
+			continue;
+		free(a->pubs[i].key);
+		free(a->pubs[i].value);
+		a->pubs[i] = a->pubs[--a->n_pubs];
+		a->publish_dirty = true;
+		return;
+	}
+}
+
 /* One key/value into the table; false (logged) when it is not usable. */
 static bool remote_apply(struct agent *a, const struct nd_etcd_kv *kv, bool deleted, bool loading)
 {
@@ -175,9 +189,16 @@ static bool remote_apply(struct agent *a, const struct nd_etcd_kv *kv, bool dele
 		return false;
 	}
 	if (!strcmp(r.host, a->host)) {
-		if (loading && !deleted)
+		/*
+		 * Our own, published from the run dir. A key still under an
+		 * earlier lease (a restarted agent's) counts as unpublished: it
+		 * goes when that lease expires, so it is put again under ours.
+		 */
+		if (loading && !deleted && kv->lease == a->lease)
 			own_key(a, kv);
-		return true; /* our own, published from the run dir */
+		if (!loading && deleted)
+			own_key_gone(a, kv->key);
+		return true;
 	}
 	if (deleted) {
 		remote_drop(a, kv->key);
