@@ -169,6 +169,11 @@ DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
 # protobuf modules and protoc, the busybox the test images are built from.
 DEB_CRI := containerd runc python3-grpcio python3-protobuf python3-grpc-tools busybox-static
 DEB_ALL += $(DEB_CRI)
+# test/firewall: hosts with a firewall, each in a namespace: dockerd (docker.io, and the
+# containerd it starts), ufw, firewalld on a private dbus-daemon; dbus-send is how the
+# bridge talks to firewalld; both iptables backends come with iptables.
+DEB_FIREWALL := docker.io ufw firewalld dbus-daemon dbus-bin iptables curl
+DEB_ALL += $(DEB_FIREWALL)
 # netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
 DEB_CLI := libssl-dev podman runc conmon busybox-static
 DEB_ALL += $(DEB_CLI)

@@ -27,12 +27,23 @@ static struct rtnl_addr *addr_new(int ifindex, const struct nd_addr *a, unsigned
 int nd_ifaddr_add(struct nd_nl *nl, int ifindex, const struct nd_addr *a, unsigned len)
 {
 	_cleanup_(rtnl_addr_putp) struct rtnl_addr *ra = addr_new(ifindex, a, len);
+	_cleanup_(nl_addr_putp) struct nl_addr *brd = NULL;
 
 	if (!ra)
 		return -ENOMEM;
 	/* No DAD: the address is usable at once, as Docker configures it. */
 	if (a->family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	/* Docker's IPv4 addresses carry the subnet's broadcast (172.17.0.3/16 brd 172.17.255.255). */
+	if (a->family == AF_INET && len <= 30) {
+		struct nd_prefix p = { .addr = *a, .len = len };
+		struct nd_addr last = nd_prefix_last(&p);
+
+		brd = nd_nl_addr(&last, 32);
+		if (!brd)
+			return -ENOMEM;
+		rtnl_addr_set_broadcast(ra, brd);
+	}
 	return nd_nl_result(nl, rtnl_addr_add(nl->sk, ra, NLM_F_REPLACE));
 }
 

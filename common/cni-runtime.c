@@ -58,6 +58,25 @@ bool nd_mac_valid(const char *s)
 	return true;
 }
 
+/* A container's MAC must be a unicast, non-zero one: the kernel refuses the others late. */
+static int mac_check(struct cni_ctx *ctx, int code, const char *what, const char *mac)
+{
+	unsigned first = 0;
+	bool zero = !strcmp(mac, "00:00:00:00:00:00");
+
+	if (!mac[0])
+		return 0;
+	if (!nd_mac_valid(mac))
+		return cni_fail(ctx, code, -EINVAL,
+				"%s \"%.32s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", what, mac);
+	sscanf(mac, "%2x", &first);
+	if (zero || (first & 1))
+		return cni_fail(ctx, code, -EINVAL,
+				"%s %s is a %s address; a container needs a unicast one", what, mac,
+				zero ? "zero" : "multicast");
+	return 0;
+}
+
 static bool known_arg(const char *key, size_t len)
 {
 	for (const char *const *k = known_cni_args; *k; k++)
@@ -102,9 +121,8 @@ static int arg_value(struct cni_ctx *ctx, struct cni_args *a, const char *key, s
 	} else if (klen == 3 && !strncmp(key, "MAC", klen)) {
 		if (!*val)
 			return 0; /* "MAC=": not set */
-		if (!nd_mac_valid(val))
-			return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
-					"CNI_ARGS MAC \"%.32s\" is not a MAC address", val);
+		if (mac_check(ctx, CNI_ERR_INVALID_ENV, "CNI_ARGS MAC", val) < 0)
+			return -EINVAL;
 		strcpy(a->mac, val);
 	} else if (klen == 2 && !strncmp(key, "IP", klen)) {
 		return split_ips(&a->ips, val);
@@ -322,15 +340,19 @@ static int merge_args(struct cni_ctx *ctx, const cJSON *args_cni, struct cni_arg
 		r = nd_conf_strv(ctx, args_cni, "args.cni", "aliases", &rt->aliases);
 	if (r >= 0 && !rt->links.n)
 		r = nd_conf_strv(ctx, args_cni, "args.cni", "links", &rt->links);
-	if (r >= 0 && !rt->mac[0])
+	if (r >= 0 && !rt->mac[0]) {
 		r = nd_conf_string_buf(ctx, args_cni, "args.cni", "mac", rt->mac, sizeof(rt->mac));
+		if (r >= 0)
+			r = mac_check(ctx, CNI_ERR_INVALID_CONFIG, "args.cni.mac", rt->mac);
+	}
 	if (r >= 0 && !rt->mac[0])
 		strcpy(rt->mac, a->mac);
-	if (r >= 0 && a->name[0])
-		strcpy(rt->name, a->name);
-	if (r >= 0 && !rt->name[0])
+	/* Read (and type-checked) even when CNI_ARGS names the container. */
+	if (r >= 0)
 		r = nd_conf_string_buf(ctx, args_cni, "args.cni", "name", rt->name,
 				       sizeof(rt->name));
+	if (r >= 0 && a->name[0])
+		strcpy(rt->name, a->name);
 	if (r >= 0 && a->k8s_namespace[0] && rt->name[0])
 		r = add_namespaced_name(rt, a->k8s_namespace);
 	return r;
@@ -366,6 +388,8 @@ int cni_runtime_load(struct cni_ctx *ctx)
 		r = nd_conf_string_buf(ctx, rc, "runtimeConfig", "mac", ctx->rt.mac,
 				       sizeof(ctx->rt.mac));
 	if (r >= 0)
+		r = mac_check(ctx, CNI_ERR_INVALID_CONFIG, "runtimeConfig.mac", ctx->rt.mac);
+	if (r >= 0)
 		r = load_aliases(ctx, rc);
 	if (r >= 0)
 		r = nd_conf_strv(ctx, rc, "runtimeConfig", "links", &ctx->rt.links);
@@ -378,9 +402,6 @@ int cni_runtime_load(struct cni_ctx *ctx)
 	if (r >= 0)
 		r = load_attachments(ctx);
 	nd_strv_clear(&a.ips);
-	if (r >= 0 && ctx->rt.mac[0] && !nd_mac_valid(ctx->rt.mac))
-		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-				"mac \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", ctx->rt.mac);
 	return r;
 }
 

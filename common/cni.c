@@ -13,7 +13,9 @@
 #include "cleanup.h"
 #include "json.h"
 #include "cni-runtime.h"
+#include "conf.h"
 #include "log.h"
+#include "nl.h"
 #include "rundir.h"
 
 /* A conflist with thousands of port mappings stays well below this. */
@@ -139,26 +141,78 @@ static int read_stdin(struct cni_ctx *ctx)
 	return 0;
 }
 
-/* SPEC.md: alphanumerics plus '_', '.', '-', starting with an alphanumeric. */
+/*
+ * SPEC.md: alphanumerics plus '_', '.', '-', starting with an alphanumeric;
+ * at most ND_NAME_MAX so that "<id>-<ifname>.json" stays one path component.
+ */
 static bool container_id_valid(const char *id)
 {
-	if (!isalnum((unsigned char)id[0]) || strlen(id) >= CNI_MAX_NAME)
+	return isalnum((unsigned char)id[0]) && nd_name_valid(id);
+}
+
+/*
+ * The kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or
+ * white space (its isspace() counts 0xa0 too); control bytes never work either.
+ */
+bool cni_ifname_valid(const char *n)
+{
+	if (!*n || strlen(n) >= IFNAMSIZ || !strcmp(n, ".") || !strcmp(n, ".."))
 		return false;
-	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+	for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f || *p == 0xa0)
 			return false;
 	return true;
 }
 
-/* SPEC.md: at most 15 bytes, not "." or "..", no '/', ':' or white space. */
-static bool ifname_valid(const char *n)
+/* CNI_IFNAME also names run-dir files, so it takes the run dir's characters as well. */
+static int ifname_check(struct cni_ctx *ctx, const char *n)
 {
-	if (!*n || strlen(n) >= IFNAMSIZ || !strcmp(n, ".") || !strcmp(n, ".."))
-		return false;
-	for (const char *p = n; *p; p++)
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
-			return false;
-	return true;
+	if (!cni_ifname_valid(n))
+		return cni_fail(
+			ctx, CNI_ERR_INVALID_ENV, -EINVAL,
+			"CNI_IFNAME \"%.32s\" is not a valid interface name (1 to %d bytes, "
+			"not \".\" or \"..\", no '/', ':' or white space)",
+			n, IFNAMSIZ - 1);
+	if (!nd_name_valid(n))
+		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
+				"CNI_IFNAME \"%.32s\" must be letters, digits, '_', '.' or '-', "
+				"not starting with '.' or '-' (it names run-dir files)",
+				n);
+	return 0;
+}
+
+static int netns_open(struct cni_ctx *ctx)
+{
+	int fd = nd_netns_open(ctx->netns);
+
+	if (fd == -EINVAL)
+		return cni_fail(ctx, CNI_ERR_INVALID_ENV, fd,
+				"CNI_NETNS %.200s is not a network namespace", ctx->netns);
+	if (fd < 0)
+		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %.200s: %s", ctx->netns,
+				strerror(-fd));
+	return fd;
+}
+
+int cni_netns_check(struct cni_ctx *ctx)
+{
+	_cleanup_(closep) int fd = netns_open(ctx);
+
+	return fd < 0 ? fd : 0;
+}
+
+int cni_netns_enter(struct cni_ctx *ctx, int *ret_orig)
+{
+	_cleanup_(closep) int fd = netns_open(ctx);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = nd_netns_enter(fd, ret_orig);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NETNS, r, "entering CNI_NETNS %.200s: %s", ctx->netns,
+				strerror(-r));
+	return 0;
 }
 
 static int load_env(struct cni_ctx *ctx)
@@ -178,13 +232,13 @@ static int load_env(struct cni_ctx *ctx)
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL, "CNI_CONTAINERID is not set");
 	if (!container_id_valid(ctx->container_id))
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
-				"CNI_CONTAINERID \"%.64s\" must be alphanumerics, '_', '.' or '-'",
-				ctx->container_id);
+				"CNI_CONTAINERID \"%.64s\" must be 1 to %d alphanumerics, '_', '.' "
+				"or '-', starting with an alphanumeric",
+				ctx->container_id, ND_NAME_MAX);
 	if (!ctx->ifname || !*ctx->ifname)
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL, "CNI_IFNAME is not set");
-	if (!ifname_valid(ctx->ifname))
-		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL,
-				"CNI_IFNAME \"%.32s\" is not a valid interface name", ctx->ifname);
+	if (ifname_check(ctx, ctx->ifname) < 0)
+		return -EINVAL;
 	if (ctx->verb != CNI_DEL && !ctx->netns)
 		return cni_fail(ctx, CNI_ERR_INVALID_ENV, -EINVAL, "CNI_NETNS is not set");
 	if (!ctx->cni_path || !*ctx->cni_path)
@@ -216,17 +270,14 @@ static int load_identity(struct cni_ctx *ctx)
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
 				"name must be a non-empty string of at most %zu characters",
 				sizeof(ctx->net_name) - 1);
-	/* The name becomes a path in the run and lib dirs, and a Docker network name. */
-	if (!nd_name_valid(v->valuestring))
+	/* The name becomes run-dir and lib-dir paths: refused here, before any is made. */
+	if (!nd_name_valid(v->valuestring) || !isalnum((unsigned char)v->valuestring[0]))
 		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-				"name \"%.64s\" must be letters, digits, '_', '.' or '-', not "
-				"starting with '.' or '-'",
-				v->valuestring);
+				"name \"%.64s\" must be 1 to %d letters, digits, '_', '.' or '-', "
+				"starting with a letter or digit",
+				v->valuestring, ND_NAME_MAX);
 	strcpy(ctx->net_name, v->valuestring);
-	v = nd_json_get(ctx->conf, "type");
-	if (cJSON_IsString(v))
-		snprintf(ctx->type, sizeof(ctx->type), "%s", v->valuestring);
-	return 0;
+	return nd_conf_string_buf(ctx, ctx->conf, "", "type", ctx->type, sizeof(ctx->type));
 }
 
 static int load_prev_result(struct cni_ctx *ctx)
@@ -247,17 +298,64 @@ static int load_prev_result(struct cni_ctx *ctx)
 	return 0;
 }
 
+/*
+ * cJSON decodes "\u0000" into a NUL that silently ends the string ("a\u0000b"
+ * would read as "a"). Each such escape becomes "\uFFFF" (same length, so
+ * error offsets hold), a noncharacter the string getters refuse as a NUL.
+ */
+static char *guard_nul_escapes(const char *buf, size_t len)
+{
+	char *copy = NULL;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (buf[i] != '\\')
+			continue;
+		if (buf[i + 1] == 'u' && i + 6 <= len && !memcmp(buf + i + 2, "0000", 4)) {
+			if (!copy) {
+				copy = malloc(len + 1);
+				if (!copy)
+					return NULL;
+				memcpy(copy, buf, len);
+				copy[len] = '\0';
+			}
+			memcpy(copy + i + 2, "FFFF", 4);
+		}
+		i++; /* the escaped character never starts another escape */
+	}
+	return copy;
+}
+
+/* Only white space may follow the JSON object on stdin. */
+static bool only_space(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!strchr(" \t\r\n", *p))
+			return false;
+	return true;
+}
+
 static int load_conf(struct cni_ctx *ctx, const char *buf, size_t len, const char **end)
 {
-	ctx->conf = cJSON_ParseWithLengthOpts(buf, len, end, false);
+	_cleanup_(freep) char *guarded = guard_nul_escapes(buf, len);
+	const char *text = guarded ? guarded : buf;
+
+	ctx->conf = cJSON_ParseWithLengthOpts(text, len, end, false);
 	if (!ctx->conf || !cJSON_IsObject(ctx->conf)) {
-		size_t at = *end && *end >= buf ? (size_t)(*end - buf) : 0;
+		size_t at = *end && *end >= text ? (size_t)(*end - text) : 0;
 
 		strcpy(ctx->cni_version, "1.1.0");
 		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL,
 				"network configuration is not a JSON object (error at byte %zu)",
 				at);
 	}
+	if (*end && !only_space(*end, text + len)) {
+		strcpy(ctx->cni_version, "1.1.0");
+		return cni_fail(ctx, CNI_ERR_DECODE, -EINVAL,
+				"network configuration has data after the JSON object (at byte "
+				"%zu)",
+				(size_t)(*end - text));
+	}
+	*end = NULL; /* it pointed into the guarded copy */
 	return 0;
 }
 
@@ -277,6 +375,10 @@ int cni_ctx_load(struct cni_ctx *ctx, const char *buf, size_t len)
 		return r;
 	r = cni_forgive(ctx, load_identity(ctx));
 	if (r < 0 || ctx->verb == CNI_VERSION)
+		return r;
+	/* runDir is read wherever the run dir is opened; refused here once. */
+	r = cni_forgive(ctx, nd_dir_conf(ctx, ctx->conf, "", "runDir", &(const char *){ NULL }));
+	if (r < 0)
 		return r;
 	r = load_env(ctx);
 	if (r < 0)

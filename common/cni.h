@@ -203,6 +203,21 @@ ND_CLEANUP(struct cni_ctx *, cni_ctx_free)
 /* Runs ctx->verb of plugin on a loaded ctx (no printing). */
 int cni_dispatch(const struct cni_plugin *plugin, struct cni_ctx *ctx);
 
+/* The kernel's rule for an interface name (dev_valid_name): 1..15 bytes, no '/', ':', space. */
+bool cni_ifname_valid(const char *name);
+
+/*
+ * Refuses a CNI_NETNS that cannot be opened (107) or is not a network
+ * namespace (4), naming it; for plugins that enter it, before they make anything.
+ */
+int cni_netns_check(struct cni_ctx *ctx);
+/*
+ * Switches the calling thread into CNI_NETNS (failures recorded as for
+ * cni_netns_check, or 107 when it cannot be entered); *ret_orig is for
+ * nd_netns_leave().
+ */
+int cni_netns_enter(struct cni_ctx *ctx, int *ret_orig);
+
 /* True when (container_id, ifname) is listed in cni.dev/valid-attachments. */
 bool cni_attachment_valid(const struct cni_ctx *ctx, const char *container_id, const char *ifname);
 

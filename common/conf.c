@@ -48,6 +48,23 @@ int nd_conf_string(struct cni_ctx *ctx, const cJSON *obj, const char *path, cons
 		return 0;
 	if (!cJSON_IsString(v))
 		return type_error(ctx, path, key, "a string", v);
+	/*
+	 * No netdock string may hold a control character; a NUL arrives as
+	 * U+FFFF (cni.c guards "\u0000", which cJSON would cut the string at).
+	 */
+	for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++) {
+		int at = (int)(p - (const unsigned char *)v->valuestring);
+
+		if (p[0] == 0xef && p[1] == 0xbf && p[2] == 0xbf)
+			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+					"%s%s%s \"%.*s...\" holds a NUL (\\u0000) at byte %d", path,
+					SEP(path), key, at < 64 ? at : 64, v->valuestring, at);
+		if (*p < 0x20 || *p == 0x7f)
+			return cni_fail(
+				ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"%s%s%s \"%.*s...\" holds control character 0x%02x at byte %d",
+				path, SEP(path), key, at < 64 ? at : 64, v->valuestring, *p, at);
+	}
 	*ret = v->valuestring;
 	return 0;
 }

@@ -29,12 +29,12 @@ static int ext_ack_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/* Records the first error; returns how many acks this buffer held. */
-static size_t read_acks(const struct nd_nft_txn *txn, const char *buf, size_t len, int *err,
-			char *err_text, size_t err_size)
+/* Records the first error; true once the batch is over (the last message's ack, or an error). */
+static bool read_acks(const struct nd_nft_txn *txn, const char *buf, size_t len, int *err,
+		      char *err_text, size_t err_size)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	size_t acks = 0;
+	bool done = false;
 	int left = (int)len;
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -44,8 +44,8 @@ static size_t read_acks(const struct nd_nft_txn *txn, const char *buf, size_t le
 		if (nlh->nlmsg_type != NLMSG_ERROR ||
 		    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
 			continue;
-		acks++;
 		e = mnl_nlmsg_get_payload(nlh);
+		done = done || e->error || nlh->nlmsg_seq == txn->last->nlmsg_seq;
 		if (e->error == 0 || *err)
 			continue;
 		*err = e->error;
@@ -55,7 +55,7 @@ static size_t read_acks(const struct nd_nft_txn *txn, const char *buf, size_t le
 			snprintf(err_text, err_size, "%s: %s%s%s", msg_what(txn, nlh->nlmsg_seq),
 				 strerror(-e->error), kernel ? ": " : "", kernel ? kernel : "");
 	}
-	return acks;
+	return done;
 }
 
 static int send_batch(struct nd_nft_txn *txn)
@@ -75,31 +75,33 @@ static int send_batch(struct nd_nft_txn *txn)
 int nd_nft_txn_commit(struct nd_nft_txn *txn, char *err_text, size_t err_size)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t acked = 0;
+	bool done = false;
 	int err = 0, r;
 
 	if (err_text && err_size)
 		err_text[0] = '\0';
 	if (txn->n_msgs == 0)
 		return 0;
+	txn->last->nlmsg_flags |= NLM_F_ACK;
 	nftnl_batch_end(mnl_nlmsg_batch_current(txn->batch), txn->seq++);
 	if (!mnl_nlmsg_batch_next(txn->batch))
 		return -E2BIG;
 	r = send_batch(txn);
 	if (r < 0)
 		return r;
-	/* Every message carries NLM_F_ACK, so the batch is done after n_msgs acks. */
-	while (acked < txn->n_msgs) {
+	/*
+	 * The kernel runs the whole batch inside sendmsg: what comes back is an
+	 * error per refused message (then it applied nothing) and the last
+	 * message's ack. After a failure it may not ack the rest.
+	 */
+	while (!done) {
 		ssize_t n = mnl_socket_recvfrom(txn->nl, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		acked += read_acks(txn, buf, (size_t)n, &err, err_text, err_size);
-		/* After a failure the kernel aborts the batch and may not ack the rest. */
-		if (err)
-			break;
+		done = read_acks(txn, buf, (size_t)n, &err, err_text, err_size);
 	}
 	txn->n_msgs = 0;
 	return err;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter/x_tables.h>
+
 #include <libnftnl/expr.h>
 #include <libnftnl/udata.h>
 
@@ -32,7 +34,7 @@ struct nd_nft_rule *nd_nft_rule_begin(struct nd_nft_txn *txn, const char *chain)
 	}
 	nftnl_rule_set_str(r->rule, NFTNL_RULE_TABLE, txn->table);
 	nftnl_rule_set_str(r->rule, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r->rule, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_u32(r->rule, NFTNL_RULE_FAMILY, txn->family);
 	return r;
 }
 
@@ -238,7 +240,7 @@ void nd_nft_match_l4proto(struct nd_nft_rule *r, uint8_t proto)
 	nd_nft_cmp(r, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
 }
 
-int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r)
+static int rule_queue(struct nd_nft_txn *txn, struct nd_nft_rule *r, uint16_t flags)
 {
 	struct nlmsghdr *nlh;
 	int ret = -ENOMEM;
@@ -246,8 +248,8 @@ int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r)
 	if (!r)
 		return -ENOMEM;
 	if (!r->broken) {
-		nlh = nd_nft_txn_msg(txn, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-				     "add rule to", nftnl_rule_get_str(r->rule, NFTNL_RULE_CHAIN));
+		nlh = nd_nft_txn_msg(txn, NFT_MSG_NEWRULE, NLM_F_CREATE | flags, "add rule to",
+				     nftnl_rule_get_str(r->rule, NFTNL_RULE_CHAIN));
 		if (nlh) {
 			nftnl_rule_nlmsg_build_payload(nlh, r->rule);
 			ret = nd_nft_txn_next(txn);
@@ -256,4 +258,36 @@ int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r)
 	nftnl_rule_free(r->rule);
 	free(r);
 	return ret;
+}
+
+int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r)
+{
+	return rule_queue(txn, r, NLM_F_APPEND);
+}
+
+int nd_nft_rule_end_first(struct nd_nft_txn *txn, struct nd_nft_rule *r)
+{
+	return rule_queue(txn, r, 0); /* without NLM_F_APPEND the kernel inserts at the head */
+}
+
+void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, const void *info,
+		     size_t len)
+{
+	struct nftnl_expr *e = expr_add(r, "match");
+	/* The kernel wants the info padded as x_tables aligns it (XT_ALIGN). */
+	size_t padded = XT_ALIGN(len);
+	void *copy;
+
+	if (!e)
+		return;
+	copy = calloc(1, padded);
+	if (!copy) {
+		r->broken = true;
+		return;
+	}
+	memcpy(copy, info, len);
+	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, rev);
+	/* libnftnl keeps this pointer and frees it with the expression. */
+	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, copy, (uint32_t)padded);
 }

@@ -38,6 +38,11 @@ const char *nd_nft_table_name(void)
 
 int nd_nft_txn_new(struct nd_nft_txn **ret)
 {
+	return nd_nft_txn_new_in(NFPROTO_INET, nd_nft_table_name(), ret);
+}
+
+int nd_nft_txn_new_in(uint8_t family, const char *table, struct nd_nft_txn **ret)
+{
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = calloc(1, sizeof(*txn));
 	int one = 1;
 
@@ -55,7 +60,8 @@ int nd_nft_txn_new(struct nd_nft_txn **ret)
 	/* The kernel's reason for a refused message is worth more than its errno. */
 	mnl_socket_setsockopt(txn->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(txn->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	snprintf(txn->table, sizeof(txn->table), "%s", nd_nft_table_name());
+	snprintf(txn->table, sizeof(txn->table), "%s", table);
+	txn->family = family;
 	txn->seq = (uint32_t)time(NULL);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(txn->batch), txn->seq++);
 	mnl_nlmsg_batch_next(txn->batch);
@@ -93,8 +99,15 @@ struct nlmsghdr *nd_nft_txn_msg(struct nd_nft_txn *txn, uint16_t type, uint16_t 
 	m = &txn->msgs[txn->n_msgs++];
 	m->seq = txn->seq;
 	snprintf(m->what, sizeof(m->what), "%s %s", what, obj ? obj : "");
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, NFPROTO_INET,
-				     flags | NLM_F_ACK, txn->seq++);
+	/*
+	 * No NLM_F_ACK: the kernel reports a failing message anyway, and an ack
+	 * for each of thousands of elements overflowed the socket's receive
+	 * buffer (ENOBUFS, the batch applied but unconfirmed). Commit asks for
+	 * one ack, on the last message.
+	 */
+	txn->last = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(txn->batch), type, txn->family,
+					  flags, txn->seq++);
+	return txn->last;
 }
 
 int nd_nft_txn_next(struct nd_nft_txn *txn)
@@ -157,7 +170,8 @@ int nd_nft_chain_declare(struct nd_nft_txn *txn, const char *chain, const char *
 	return nd_nft_txn_next(txn);
 }
 
-int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
+/* DELRULE: one rule by handle, or with handle 0 every rule of the chain. */
+static int rule_del(struct nd_nft_txn *txn, const char *chain, uint64_t handle)
 {
 	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -166,11 +180,24 @@ int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
 		return -ENOMEM;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, txn->table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nlh = nd_nft_txn_msg(txn, NFT_MSG_DELRULE, 0, "flush chain", chain);
+	if (handle)
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
+	nlh = nd_nft_txn_msg(txn, NFT_MSG_DELRULE, 0, handle ? "delete rule from" : "flush chain",
+			     chain);
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	return nd_nft_txn_next(txn);
+}
+
+int nd_nft_chain_flush(struct nd_nft_txn *txn, const char *chain)
+{
+	return rule_del(txn, chain, 0);
+}
+
+int nd_nft_rule_delete(struct nd_nft_txn *txn, const char *chain, uint64_t handle)
+{
+	return handle ? rule_del(txn, chain, handle) : -EINVAL;
 }
 
 static uint32_t type_len(enum nd_nft_type t)

@@ -24,6 +24,8 @@ const char *nd_nft_table_name(void);
 
 /* New empty batch on a new netlink socket. Returns 0 or -errno. */
 int nd_nft_txn_new(struct nd_nft_txn **ret);
+/* The same on another family's table (NFPROTO_IPV4 "filter": iptables-nft's). */
+int nd_nft_txn_new_in(uint8_t family, const char *table, struct nd_nft_txn **ret);
 void nd_nft_txn_free(struct nd_nft_txn *txn);
 
 /* Adds the table if missing (never fails because it exists). */
@@ -128,6 +130,13 @@ void nd_nft_nat(struct nd_nft_rule *r, uint32_t type, uint32_t family, uint32_t 
 /* Tags the rule with a comment (nft list shows it). */
 void nd_nft_comment(struct nd_nft_rule *r, const char *text);
 int nd_nft_rule_end(struct nd_nft_txn *txn, struct nd_nft_rule *r);
+/* As nd_nft_rule_end, but the rule goes to the head of its chain (iptables -I). */
+int nd_nft_rule_end_first(struct nd_nft_txn *txn, struct nd_nft_rule *r);
+/* An xtables match (nft_compat) as iptables-nft emits it; info is copied and padded. */
+void nd_nft_xt_match(struct nd_nft_rule *r, const char *name, uint32_t rev, const void *info,
+		     size_t len);
+/* Queues the deletion of one rule by its handle. */
+int nd_nft_rule_delete(struct nd_nft_txn *txn, const char *chain, uint64_t handle);
 
 /* Convenience matchers built from the above. */
 void nd_nft_match_iifname(struct nd_nft_rule *r, const char *ifname, uint32_t op);

@@ -7,9 +7,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 
 #include <libmnl/libmnl.h>
 #include <netlink/errno.h>
@@ -114,8 +116,17 @@ struct nl_addr *nd_nl_addr(const struct nd_addr *a, unsigned prefixlen)
 int nd_netns_open(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int type;
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* Any file opens; only an nsfs file of a network namespace is one (not ENOTTY). */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }
 
 int nd_netns_enter(int fd, int *ret_orig)

@@ -42,7 +42,7 @@ ND_CLEANUP(struct nl_cache *, nl_cache_free)
 struct nl_addr *nd_nl_addr(const struct nd_addr *a, unsigned prefixlen);
 
 /* Network namespaces: enter by path, and back. */
-int nd_netns_open(const char *path); /* fd or -errno */
+int nd_netns_open(const char *path); /* fd or -errno; -EINVAL when not a network namespace */
 /* Switches the calling thread into netns fd; *ret_orig gets an fd of the netns left. */
 int nd_netns_enter(int fd, int *ret_orig);
 /* Switches back and closes orig. Returns 0 or -errno. */

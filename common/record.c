@@ -125,6 +125,8 @@ char *nd_endpoint_record_format(const struct nd_endpoint_record *e)
 	ports = cJSON_AddArrayToObject(o, "ports");
 	for (size_t i = 0; ports && i < e->n_ports; i++)
 		cJSON_AddItemToArray(ports, format_port(&e->ports[i]));
+	if (e->ports_note[0])
+		cJSON_AddStringToObject(o, "portsNote", e->ports_note);
 	return cJSON_PrintUnformatted(o);
 }
 
@@ -388,6 +390,8 @@ int nd_endpoint_record_parse(const char *text, size_t len, struct nd_endpoint_re
 		r = get_str(o, "host", e->host, sizeof(e->host));
 	if (r >= 0)
 		r = parse_ports(o, e);
+	if (r >= 0)
+		r = get_str(o, "portsNote", e->ports_note, sizeof(e->ports_note));
 	if (r < 0) {
 		nd_endpoint_record_clear(e);
 		return r;
@@ -480,7 +484,11 @@ int nd_net_record_remove(int run_dirfd, const char *net)
 	dirfd = open_subdir2(run_dirfd, "networks", NULL, false);
 	if (dirfd == -ENOENT)
 		return 0;
-	return dirfd < 0 ? dirfd : nd_file_remove(dirfd, name);
+	if (dirfd < 0)
+		return dirfd;
+	/* A writer killed before its rename left a temporary: it goes with the record. */
+	nd_tmp_sweep(dirfd, name);
+	return nd_file_remove(dirfd, name);
 }
 
 int nd_endpoint_record_write(int run_dirfd, const char *net, const struct nd_endpoint_record *e)
@@ -537,5 +545,8 @@ int nd_endpoint_record_remove(int run_dirfd, const char *net, const char *contai
 	dirfd = open_subdir2(run_dirfd, "endpoints", net, false);
 	if (dirfd == -ENOENT)
 		return 0;
-	return dirfd < 0 ? dirfd : nd_file_remove(dirfd, name);
+	if (dirfd < 0)
+		return dirfd;
+	nd_tmp_sweep(dirfd, name);
+	return nd_file_remove(dirfd, name);
 }

@@ -76,6 +76,7 @@ struct nd_endpoint_record {
 	char host[256]; /* overlay: the VTEP address of the host; "" for local */
 	struct nd_port_record *ports; /* published ports (portmap) */
 	size_t n_ports;
+	char ports_note[128]; /* why asked-for ports are not published ("" when they are) */
 };
 
 /* Filename "<containerID>-<ifname>.json" into buf (size >= 300). -EINVAL on unsafe names. */
@@ -99,6 +100,7 @@ void nd_endpoint_record_clear(struct nd_endpoint_record *e);
 /* Run-dir I/O. run_dirfd is the run dir; subdirectories are created as needed. */
 int nd_net_record_write(int run_dirfd, const struct nd_net_record *n);
 int nd_net_record_read(int run_dirfd, const char *net, struct nd_net_record *ret);
+/* Removing a record removes the temporaries of its killed writers too. */
 int nd_net_record_remove(int run_dirfd, const char *net);
 int nd_endpoint_record_write(int run_dirfd, const char *net, const struct nd_endpoint_record *e);
 int nd_endpoint_record_read(int run_dirfd, const char *net, const char *container_id,

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "conf.h"
 #include "json.h"
 
 bool nd_name_valid(const char *name)
@@ -35,7 +37,8 @@ const char *nd_run_dir_path(const struct cni_ctx *ctx)
 	const cJSON *v = ctx && ctx->conf ? nd_json_get(ctx->conf, "runDir") : NULL;
 	const char *env = getenv("NETDOCK_RUN_DIR");
 
-	if (cJSON_IsString(v) && v->valuestring[0])
+	/* Only an absolute one: a DEL that forgave a bad runDir must not write beside its cwd. */
+	if (cJSON_IsString(v) && v->valuestring[0] == '/')
 		return v->valuestring;
 	return env && *env ? env : ND_RUN_DIR_DEFAULT;
 }
@@ -44,9 +47,25 @@ const char *nd_lib_dir_path(const char *configured)
 {
 	const char *env = getenv("NETDOCK_LIB_DIR");
 
-	if (configured && *configured)
+	if (configured && configured[0] == '/')
 		return configured;
 	return env && *env ? env : ND_LIB_DIR_DEFAULT;
+}
+
+int nd_dir_conf(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
+		const char **ret)
+{
+	const char *s = NULL;
+	int r = nd_conf_string(ctx, obj, path, key, &s);
+
+	if (r < 0 || !s || !*s)
+		return r;
+	if (s[0] != '/' || strlen(s) > ND_DIR_PATH_MAX)
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"%s%s%s \"%.64s\" must be an absolute path of at most %d bytes",
+				path, path[0] ? "." : "", key, s, ND_DIR_PATH_MAX);
+	*ret = s;
+	return 0;
 }
 
 int nd_mkdir_p(const char *path)
@@ -243,4 +262,40 @@ int nd_file_remove(int dirfd, const char *name)
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+/* ".<name>.tmp.<pid>": the writer's pid, or 0 when file is no temporary file (of name). */
+static int tmp_writer(const char *file, const char *name)
+{
+	const char *tag = strstr(file, ".tmp.");
+	size_t len = tag ? (size_t)(tag - file) : 0;
+	char *end = NULL;
+	long pid;
+
+	if (file[0] != '.' || !tag || len < 2)
+		return 0;
+	if (name && (strlen(name) != len - 1 || memcmp(file + 1, name, len - 1)))
+		return 0;
+	pid = strtol(tag + 5, &end, 10);
+	return *end || pid <= 0 || pid > INT_MAX ? 0 : (int)pid;
+}
+
+int nd_tmp_sweep(int dirfd, const char *name)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int n = 0, r = nd_dir_stream(dirfd, ".", &d);
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	while ((de = readdir(d))) {
+		int pid = tmp_writer(de->d_name, name);
+
+		/* kill(pid, 0): ESRCH means no such process (EPERM: alive, not ours). */
+		if (!pid || (!name && (kill(pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			n++;
+	}
+	return n;
 }

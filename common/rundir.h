@@ -25,6 +25,17 @@ const char *nd_run_dir_path(const struct cni_ctx *ctx);
 /* Lib dir: the given config value, else $NETDOCK_LIB_DIR, else /var/lib/netdock. */
 const char *nd_lib_dir_path(const char *configured);
 
+/* Longest run or lib dir accepted from a config (its files' paths must still fit PATH_MAX). */
+#define ND_DIR_PATH_MAX 1024
+
+/*
+ * Reads a directory from the config (runDir, ipam.dataDir) as nd_conf_string
+ * does, and refuses (code 7, named) one that is not an absolute path of at
+ * most ND_DIR_PATH_MAX bytes: a relative one would land beside the caller.
+ */
+int nd_dir_conf(struct cni_ctx *ctx, const cJSON *obj, const char *path, const char *key,
+		const char **ret);
+
 /* mkdir -p path (mode 0755). Returns 0 or -errno. */
 int nd_mkdir_p(const char *path);
 /* Opens (creating with mkdir -p when create) a directory; returns an O_PATH-less dir fd or -errno. */
@@ -65,5 +76,13 @@ int nd_file_read(int dirfd, const char *name, size_t max, char **ret, size_t *re
 
 /* Removes dirfd/name; a missing file is success. */
 int nd_file_remove(int dirfd, const char *name);
+
+/*
+ * Removes the temporary files (".<name>.tmp.<pid>") that a writer killed
+ * between write and rename left in dirfd: with name, those of name whoever
+ * wrote them (DEL of their owner); with NULL, every one whose writer is no
+ * longer alive (GC). Returns how many went, or -errno.
+ */
+int nd_tmp_sweep(int dirfd, const char *name);
 
 #endif

@@ -3,11 +3,15 @@
 #include "bridge.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "brport.h"
 #include "cleanup.h"
 #include "delegate.h"
 #include "link.h"
@@ -98,18 +102,18 @@ static int host_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 	return 0;
 }
 
-/* A new port starts with every flag off: only "on" needs a write. */
-static void brport_on(const char *port, const char *knob)
+/* A new port starts with every flag off: only a port that needs one costs a request. */
+static int port_flags(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl)
 {
-	char path[96];
+	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
+	struct nd_brport_flags f = { .hairpin = a->conf.hairpin, .isolated = !a->conf.icc };
+	int ifindex, r;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/brport/%s", port, knob);
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return;
-	fputs("1", f);
-	fclose(f);
+	if (!f.hairpin && !f.isolated)
+		return 0;
+	ifindex = nd_link_index(nl, a->host_ifname);
+	r = ifindex < 0 ? ifindex : nd_brport_set(nl, ifindex, &f);
+	return r < 0 ? kernel_fail(ctx, nl, r, "setting the port flags of the host veth") : 0;
 }
 
 static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, int netns_fd)
@@ -127,6 +131,11 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 		nd_link_delete(nl, a->host_ifname);
 		r = nd_veth_create(nl, &v);
 	}
+	/* Still there with our own pair gone: the container already has that name. */
+	if (r == -EEXIST)
+		return cni_fail(ctx, CNI_ERR_INVALID_ENV, r,
+				"CNI_IFNAME %s already exists in CNI_NETNS %s", ctx->ifname,
+				ctx->netns);
 	if (r < 0)
 		return kernel_fail(ctx, nl, r, "creating the veth pair");
 	/*
@@ -135,12 +144,37 @@ static int veth_side(struct cni_ctx *ctx, struct attach *a, struct nd_nl *nl, in
 	 * later link event walks whole. Before the carrier comes, so none is made.
 	 */
 	ipv6_conf(a, a->host_ifname, "disable_ipv6", "1");
-	if (a->conf.hairpin)
-		brport_on(a->host_ifname, "hairpin_mode");
-	/* icc off: isolated ports reach the bridge (gateway, DNS), never each other. */
-	if (!a->conf.icc)
-		brport_on(a->host_ifname, "isolated");
-	return 0;
+	return port_flags(ctx, a, nl);
+}
+
+/* True when an interface of the current netns other than lo has a global IPv6 address. */
+static bool netns_has_ipv6(void)
+{
+	struct ifaddrs *list = NULL;
+	bool found = false;
+
+	if (getifaddrs(&list) < 0)
+		return true; /* unknown: leave IPv6 as it is */
+	for (struct ifaddrs *i = list; i && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)i->ifa_addr;
+
+		found = sa && sa->sin6_family == AF_INET6 && !(i->ifa_flags & IFF_LOOPBACK) &&
+			!IN6_IS_ADDR_LINKLOCAL(&sa->sin6_addr);
+	}
+	freeifaddrs(list);
+	return found;
+}
+
+/*
+ * Docker sets net.ipv6.conf.all.disable_ipv6=1 in a container without IPv6
+ * (lo has no ::1 then); an IPv6 network's ADD turns it back on.
+ */
+static void ipv6_whole_container(const struct attach *a, bool v6)
+{
+	if (!v6 && netns_has_ipv6())
+		return;
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv6/conf/all/disable_ipv6", v6 ? "0" : "1");
+	nd_sysctl_write(a->proc, a->run_fd, "net/ipv6/conf/default/disable_ipv6", v6 ? "0" : "1");
 }
 
 static int container_addresses(struct cni_ctx *ctx, struct attach *a)
@@ -156,6 +190,7 @@ static int container_addresses(struct cni_ctx *ctx, struct attach *a)
 		return kernel_fail(ctx, nl, ifindex, "finding the container interface");
 	/* Docker switches IPv6 off on interfaces of networks without it. */
 	ipv6_conf(a, ctx->ifname, "disable_ipv6", v6 ? "0" : "1");
+	ipv6_whole_container(a, v6);
 	if (v6)
 		ipv6_conf(a, ctx->ifname, "accept_dad", "0");
 	r = nd_link_set_up(nl, ifindex);
@@ -317,6 +352,8 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 		r = bridge_default_route_update(ctx, run_fd, owner);
 	if (r >= 0)
 		r = nft_commit(ctx, a);
+	if (r >= 0)
+		r = bridge_hostfw_add(ctx, a->conf.bridge, run_fd);
 	return r;
 }
 
@@ -329,6 +366,8 @@ int bridge_add(struct cni_ctx *ctx)
 	if (!a)
 		return -ENOMEM;
 	r = bridge_conf_parse(ctx, &a->conf);
+	if (r >= 0)
+		r = cni_netns_check(ctx);
 	if (r >= 0)
 		r = nd_delegate(ctx, a->conf.ipam_type, CNI_ADD, &a->ipam);
 	if (r >= 0 && a->ipam.n_ips == 0)

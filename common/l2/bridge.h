@@ -46,6 +46,12 @@ int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_co
 void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
 			 struct nd_isolation_net *ret);
 
+/* hostfw.c: host firewalls (Docker, ufw, firewalld) pass the bridge's traffic (common/hostfw.h). */
+int bridge_hostfw_add(struct cni_ctx *ctx, const char *bridge, int run_fd);
+int bridge_hostfw_gc(struct cni_ctx *ctx, const char *bridge, int run_fd);
+int bridge_hostfw_check(struct cni_ctx *ctx, const char *bridge);
+int bridge_hostfw_status(struct cni_ctx *ctx);
+
 /* Verbs: add.c, del.c, check.c. */
 int bridge_add(struct cni_ctx *ctx);
 int bridge_del(struct cni_ctx *ctx);

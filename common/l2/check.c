@@ -88,15 +88,10 @@ static int check_container(struct cni_ctx *ctx, const struct bridge_conf *c)
 
 static int check_in_netns(struct cni_ctx *ctx, const struct bridge_conf *c)
 {
-	_cleanup_(closep) int fd = nd_netns_open(ctx->netns);
-	int orig = -1, r;
+	int orig = -1, r = cni_netns_enter(ctx, &orig);
 
-	if (fd < 0)
-		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %s: %s", ctx->netns,
-				strerror(-fd));
-	r = nd_netns_enter(fd, &orig);
 	if (r < 0)
-		return cni_fail(ctx, ND_ERR_NETNS, r, "entering %s: %s", ctx->netns, strerror(-r));
+		return r;
 	r = check_container(ctx, c);
 	nd_netns_leave(orig);
 	return r;
@@ -129,6 +124,8 @@ int bridge_check(struct cni_ctx *ctx)
 		r = check_in_netns(ctx, &c);
 	if (r >= 0)
 		r = check_nft(ctx, &c);
+	if (r >= 0)
+		r = bridge_hostfw_check(ctx, c.bridge);
 	bridge_conf_clear(&c);
 	return r;
 }

@@ -56,6 +56,11 @@ static int parse_options(struct cni_ctx *ctx, struct bridge_conf *c)
 	{
 		if (r < 0)
 			return r;
+		const char *v = NULL;
+
+		/* Type and control characters checked as for any string. */
+		if (nd_conf_string(ctx, opts, p, it->string, &v) < 0)
+			return -EINVAL;
 		if (!cJSON_IsString(it))
 			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
 					"options.%s must be a string", it->string);
@@ -183,9 +188,12 @@ int bridge_conf_parse(struct cni_ctx *ctx, struct bridge_conf *ret)
 		r = parse_ipam_type(ctx, c);
 	if (r >= 0 && !c->bridge[0])
 		bridge_name_derive(ctx->net_name, c->bridge);
-	if (r >= 0 && (strchr(c->bridge, '/') || strchr(c->bridge, ' ') || !strcmp(c->bridge, ".")))
-		r = cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
-			     "bridge \"%s\" is not a valid interface name", c->bridge);
+	if (r >= 0 && !cni_ifname_valid(c->bridge))
+		r = cni_fail(
+			ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+			"bridge \"%s\" is not a valid interface name (1 to %d bytes, not \".\" "
+			"or \"..\", no '/', ':' or white space)",
+			c->bridge, IFNAMSIZ - 1);
 	if (r < 0)
 		bridge_conf_clear(c);
 	return r;

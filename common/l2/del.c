@@ -145,6 +145,8 @@ int bridge_status(struct cni_ctx *ctx)
 
 	if (r >= 0)
 		r = nd_delegate(ctx, c.ipam_type, CNI_STATUS, NULL);
+	if (r >= 0)
+		r = bridge_hostfw_status(ctx);
 	bridge_conf_clear(&c);
 	return r;
 }
@@ -159,6 +161,8 @@ static int gc_endpoints(struct cni_ctx *ctx, int run_fd)
 
 	if (endpoints < 0 || nd_dir_stream(endpoints, ctx->net_name, &d) < 0)
 		return 0;
+	/* What writers killed between write and rename left, whoever they were. */
+	nd_tmp_sweep(dirfd(d), NULL);
 	while ((de = readdir(d)) && r >= 0) {
 		struct nd_endpoint_record e;
 
@@ -199,6 +203,9 @@ static int gc_network(struct cni_ctx *ctx, const struct bridge_conf *c, int run_
 	if (r < 0)
 		return cni_fail(ctx, ND_ERR_NFT, r, "GC of %s's nftables entries: %s",
 				ctx->net_name, strerror(-r));
+	r = bridge_hostfw_gc(ctx, c->bridge, run_fd);
+	if (r < 0)
+		return r;
 	r = nd_nl_open(&nl);
 	if (r >= 0)
 		r = nd_link_delete(nl, c->bridge);

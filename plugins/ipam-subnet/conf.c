@@ -65,12 +65,47 @@ static int inside(struct cni_ctx *ctx, const struct ipam_range *r, const char *f
 			r->path, field, nd_addr_to_str(a, as), nd_prefix_to_str(&r->subnet, ss));
 }
 
+/*
+ * Address blocks no container subnet may overlap: the kernel refuses their
+ * addresses on an interface, or they mean something else (RFC 6890).
+ */
+static int reserved_check(struct cni_ctx *ctx, const struct ipam_range *r)
+{
+	static const struct {
+		const char *prefix, *what;
+	} reserved[] = {
+		{ "0.0.0.0/8", "\"this network\"" },
+		{ "127.0.0.0/8", "loopback" },
+		{ "224.0.0.0/4", "multicast" },
+		{ "240.0.0.0/4", "reserved and broadcast" },
+		{ "::/127", "unspecified and loopback" },
+		{ "::ffff:0:0/96", "IPv4-mapped" },
+		{ "ff00::/8", "multicast" },
+	};
+	char ss[ND_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < ND_ARRAY_SIZE(reserved); i++) {
+		struct nd_prefix p;
+
+		if (nd_prefix_parse(reserved[i].prefix, &p) < 0 ||
+		    p.addr.family != r->subnet.addr.family || !nd_prefix_overlaps(&p, &r->subnet))
+			continue;
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+				"%s.subnet %s overlaps %s (%s addresses)", r->path,
+				nd_prefix_to_str(&r->subnet, ss), reserved[i].prefix,
+				reserved[i].what);
+	}
+	return 0;
+}
+
 int ipam_range_finish(struct cni_ctx *ctx, struct ipam_range *r)
 {
 	struct nd_prefix net = nd_prefix_network(&r->subnet);
 	char ss[ND_PREFIX_STRLEN];
-	int e;
+	int e = reserved_check(ctx, r);
 
+	if (e < 0)
+		return e;
 	if (!nd_addr_is_set(&r->first))
 		r->first = net.addr;
 	if (!nd_addr_is_set(&r->last))
@@ -338,7 +373,7 @@ int ipam_conf_parse(struct cni_ctx *ctx, struct ipam_conf *ret)
 	if (e >= 0)
 		e = nd_conf_check_keys(ctx, ipam, "ipam", ipam_keys);
 	if (e >= 0)
-		e = nd_conf_string(ctx, ipam, "ipam", "dataDir", &data_dir);
+		e = nd_dir_conf(ctx, ipam, "ipam", "dataDir", &data_dir);
 	if (e >= 0)
 		e = parse_ranges(ctx, ret, ipam);
 	if (e >= 0)

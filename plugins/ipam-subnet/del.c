@@ -134,6 +134,11 @@ int ipam_gc(struct cni_ctx *ctx)
 
 	if (!ctx->rt.has_valid_attachments)
 		return 0; /* without the list nothing can be known stale */
+	/* Unlike DEL, GC may refuse a config: it names what it sweeps. */
+	e = nd_dir_conf(ctx, cJSON_GetObjectItemCaseSensitive(ctx->conf, "ipam"), "ipam", "dataDir",
+			&(const char *){ NULL });
+	if (e < 0)
+		return e;
 	e = ipam_store_open(dir, ctx->net_name, &store);
 	if (e < 0)
 		return cni_fail(ctx, CNI_ERR_IO, e, "ipam: lease store: %s", strerror(-e));

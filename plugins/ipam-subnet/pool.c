@@ -263,5 +263,7 @@ int ipam_pool_unregister(struct cni_ctx *ctx, const struct ipam_conf *conf, bool
 		return dir == -ENOENT ? 0 : dir;
 	if (!force && registration_kept(dir, ctx->net_name))
 		return 0;
+	/* The registry entry's temporaries of killed writers go with it. */
+	nd_tmp_sweep(dir, ctx->net_name);
 	return nd_file_remove(dir, ctx->net_name);
 }

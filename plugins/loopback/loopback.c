@@ -14,17 +14,11 @@
 /* Runs step on lo inside CNI_NETNS; the thread is back in its own netns on return. */
 static int in_container(struct cni_ctx *ctx, int (*step)(struct cni_ctx *, struct nd_nl *))
 {
-	_cleanup_(closep) int fd = nd_netns_open(ctx->netns);
 	_cleanup_(nd_nl_closep) struct nd_nl *nl = NULL;
-	int orig = -1, r;
+	int orig = -1, r = cni_netns_enter(ctx, &orig);
 
-	if (fd < 0)
-		return cni_fail(ctx, ND_ERR_NETNS, fd, "CNI_NETNS %s: %s", ctx->netns,
-				strerror(-fd));
-	r = nd_netns_enter(fd, &orig);
 	if (r < 0)
-		return cni_fail(ctx, ND_ERR_NETNS, r, "entering CNI_NETNS %s: %s", ctx->netns,
-				strerror(-r));
+		return r;
 	r = nd_nl_open(&nl);
 	r = r < 0 ? cni_fail(ctx, ND_ERR_KERNEL, r, "netlink in %s: %s", ctx->netns, strerror(-r)) :
 		    step(ctx, nl);

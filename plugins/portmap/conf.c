@@ -42,6 +42,7 @@ static void from_network_record(struct cni_ctx *ctx, struct portmap_conf *c)
 	if (run_fd < 0 || nd_net_record_read(run_fd, ctx->net_name, &n) < 0)
 		return;
 	snprintf(c->bridge, sizeof(c->bridge), "%s", n.bridge);
+	c->internal = n.internal;
 	for (size_t i = 0; i < n.option_keys.n && !nd_addr_is_set(&c->default_host_ip); i++)
 		if (!strcmp(n.option_keys.v[i], "com.docker.network.bridge.host_binding_ipv4"))
 			nd_addr_parse(n.option_values.v[i], &c->default_host_ip);
@@ -59,9 +60,17 @@ int portmap_conf_parse(struct cni_ctx *ctx, struct portmap_conf *ret)
 	if (r < 0)
 		return r;
 	from_network_record(ctx, ret);
-	for (size_t i = 0; ctx->prev_result && i < ctx->prev_result->n_ips; i++)
-		ret->subnets[ret->n_subnets++] =
-			nd_prefix_network(&ctx->prev_result->ips[i].address);
+	for (size_t i = 0; ctx->prev_result && i < ctx->prev_result->n_ips; i++) {
+		const struct nd_prefix *a = &ctx->prev_result->ips[i].address;
+		char s[ND_PREFIX_STRLEN];
+
+		/* A container's subnet is a network, never the whole address space. */
+		if (a->len == 0)
+			return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -EINVAL,
+					"prevResult.ips[%zu].address %s is not a container address",
+					i, nd_prefix_to_str(a, s));
+		ret->subnets[ret->n_subnets++] = nd_prefix_network(a);
+	}
 	return 0;
 }
 
@@ -141,6 +150,10 @@ int portmap_entries(struct cni_ctx *ctx, const struct portmap_conf *c, struct po
 		*ret = NULL;
 		return 0;
 	}
+	if (ctx->rt.n_ports > PORTMAP_MAX_MAPPINGS)
+		return cni_fail(ctx, CNI_ERR_INVALID_CONFIG, -E2BIG,
+				"runtimeConfig.portMappings has %zu entries, more than %d",
+				ctx->rt.n_ports, PORTMAP_MAX_MAPPINGS);
 	e = calloc(ctx->rt.n_ports * 2, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

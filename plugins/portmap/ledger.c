@@ -3,6 +3,7 @@
  * Ownership ledger in <run>/portmap/, every change under portmap/lock:
  *   claims/<proto>-<port>/<address|any4|any6>  "cid ifname": who holds a host port
  *   owners/<cid>-<ifname>                      "@cid ifname" then one entry per line
+ *   subnets/<address>-<length>/<cid>-<ifname>  who holds a hairpin subnet (subnets.c)
  * A DEL frees exactly what its owner file lists; the reference plugin gave up
  * its maps over exactly this question of ownership.
  */
@@ -22,7 +23,7 @@
 #include "rundir.h"
 
 struct portmap_ledger {
-	int dir_fd, claims_fd, owners_fd, lock_fd;
+	int dir_fd, claims_fd, owners_fd, subnets_fd, lock_fd;
 };
 
 void portmap_ledger_close(struct portmap_ledger *l)
@@ -31,6 +32,7 @@ void portmap_ledger_close(struct portmap_ledger *l)
 		return;
 	closep(&l->claims_fd);
 	closep(&l->owners_fd);
+	closep(&l->subnets_fd);
 	closep(&l->dir_fd);
 	closep(&l->lock_fd);
 	free(l);
@@ -45,7 +47,7 @@ int portmap_ledger_open(struct cni_ctx *ctx, struct portmap_ledger **ret)
 
 	if (!l)
 		return -ENOMEM;
-	l->dir_fd = l->claims_fd = l->owners_fd = l->lock_fd = -1;
+	l->dir_fd = l->claims_fd = l->owners_fd = l->subnets_fd = l->lock_fd = -1;
 	if (run_fd < 0)
 		return run_fd;
 	l->dir_fd = nd_subdir_open(run_fd, "portmap", true);
@@ -56,8 +58,11 @@ int portmap_ledger_open(struct cni_ctx *ctx, struct portmap_ledger **ret)
 		return l->lock_fd;
 	l->claims_fd = nd_subdir_open(l->dir_fd, "claims", true);
 	l->owners_fd = nd_subdir_open(l->dir_fd, "owners", true);
-	if (l->claims_fd < 0 || l->owners_fd < 0)
-		return l->claims_fd < 0 ? l->claims_fd : l->owners_fd;
+	l->subnets_fd = nd_subdir_open(l->dir_fd, "subnets", true);
+	if (l->claims_fd < 0 || l->owners_fd < 0 || l->subnets_fd < 0)
+		return l->claims_fd < 0 ? l->claims_fd :
+		       l->owners_fd < 0 ? l->owners_fd :
+					  l->subnets_fd;
 	*ret = steal_ptr(l);
 	return 0;
 }
@@ -300,4 +305,38 @@ int portmap_ledger_owners(struct portmap_ledger *l, struct nd_strv *ret)
 		r = nd_strv_push(ret, text + 1);
 	}
 	return r;
+}
+
+int portmap_ledger_subnets_fd(const struct portmap_ledger *l)
+{
+	return l->subnets_fd;
+}
+
+int portmap_ledger_sweep(struct portmap_ledger *l, const char *cid, const char *ifname)
+{
+	char name[2 * ND_NAME_MAX];
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	/* DEL: the owner file's temporaries, whoever wrote them. */
+	if (cid) {
+		r = owner_name(cid, ifname, name, sizeof(name));
+		return r < 0 ? r : nd_tmp_sweep(l->owners_fd, name);
+	}
+	/* GC: every temporary whose writer is dead, owners and claims alike. */
+	r = nd_tmp_sweep(l->owners_fd, NULL);
+	if (r >= 0)
+		r = nd_dir_stream(l->claims_fd, ".", &d);
+	while (r >= 0 && (de = readdir(d))) {
+		_cleanup_(closep) int fd = -1;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = nd_subdir_open(l->claims_fd, de->d_name, false);
+		if (fd >= 0)
+			nd_tmp_sweep(fd, NULL);
+		unlinkat(l->claims_fd, de->d_name, AT_REMOVEDIR); /* an empty port directory */
+	}
+	return r < 0 ? r : 0;
 }

@@ -25,12 +25,16 @@ struct portmap_entry {
 struct portmap_conf {
 	struct nd_addr default_host_ip; /* plugin "hostIP" or the network's host_binding_ipv4 */
 	char bridge[IFNAMSIZ]; /* from the network record, for route_localnet */
+	bool internal; /* the network record says --internal: nothing is published */
 	struct nd_prefix subnets[CNI_MAX_IPS]; /* container subnets, for hairpin masquerade */
 	size_t n_subnets;
 };
 
 /* conf.c */
 int portmap_conf_parse(struct cni_ctx *ctx, struct portmap_conf *ret);
+/* More mappings than this are refused up front (README: a batch and ledger bound). */
+#define PORTMAP_MAX_MAPPINGS 8192
+
 /* Turns ctx->rt.ports into entries (hostPort 0 still 0); returns the count or -errno. */
 int portmap_entries(struct cni_ctx *ctx, const struct portmap_conf *c, struct portmap_entry **ret);
 const char *portmap_proto_name(uint8_t proto);
@@ -56,6 +60,25 @@ int portmap_ledger_set_owned(struct portmap_ledger *l, const char *cid, const ch
 /* Every attachment that owns entries: "cid ifname" strings (new strv). */
 int portmap_ledger_owners(struct portmap_ledger *l, struct nd_strv *ret);
 
+/* The ledger's subnets/ directory (for subnets.c), borrowed. */
+int portmap_ledger_subnets_fd(const struct portmap_ledger *l);
+/*
+ * Removes temporaries a killed writer left: cid set, those of that
+ * attachment's owner file (DEL); cid NULL, all whose writer is dead (GC).
+ */
+int portmap_ledger_sweep(struct portmap_ledger *l, const char *cid, const char *ifname);
+
+/*
+ * subnets.c: who holds which hairpin subnet. hold makes (cid, ifname) hold
+ * exactly p[0..n) and returns how many it held before and no more; gc drops
+ * the holders not in valid-attachments (returns how many); sync rewrites
+ * portmap-subnets4/6 in txn from what is held.
+ */
+int portmap_subnets_hold(int subnets_fd, const char *cid, const char *ifname,
+			 const struct nd_prefix *p, size_t n);
+int portmap_subnets_gc(int subnets_fd, const struct cni_ctx *ctx);
+int portmap_subnets_sync(int subnets_fd, struct nd_nft_txn *txn);
+
 /* random-port.c: a free port for hostPort 0, as docker run -P picks one. */
 int portmap_pick_port(struct portmap_ledger *l, uint8_t proto, uint16_t *ret);
 
@@ -64,7 +87,8 @@ int portmap_rules_declare(struct nd_nft_txn *txn);
 int portmap_elem_add(struct nd_nft_txn *txn, const struct portmap_entry *e);
 int portmap_elem_del(struct nd_nft_txn *txn, const struct portmap_entry *e);
 int portmap_elem_exists(const struct portmap_entry *e);
-int portmap_subnet_add(struct nd_nft_txn *txn, const struct nd_prefix *p);
+/* The table and portmap's sets (no chains, no rules): what DEL and GC write to. */
+int portmap_sets_declare(struct nd_nft_txn *txn);
 
 /* verbs.c */
 int portmap_add(struct cni_ctx *ctx);

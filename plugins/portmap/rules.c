@@ -188,13 +188,9 @@ int portmap_elem_exists(const struct portmap_entry *e)
 	return nd_nft_elem_exists(map_name(e->family, !nd_addr_is_set(&e->host_ip)), &k);
 }
 
-int portmap_subnet_add(struct nd_nft_txn *txn, const struct nd_prefix *p)
+int portmap_sets_declare(struct nd_nft_txn *txn)
 {
-	struct nd_nft_data lo = { .len = 0 }, hi = { .len = 0 };
-	struct nd_prefix net = nd_prefix_network(p);
-	struct nd_addr last = nd_prefix_last(p);
+	int r = nd_nft_table_declare(txn);
 
-	nd_nft_data_put(&lo, net.addr.bytes, nd_addr_len(&net.addr));
-	nd_nft_data_put(&hi, last.bytes, nd_addr_len(&last));
-	return nd_nft_elem_add_range(txn, subnet_set(p->addr.family), &lo, &hi);
+	return r < 0 ? r : declare_sets(txn);
 }

@@ -26,7 +26,16 @@ static int nft_fail(struct cni_ctx *ctx, int r, const char *err)
 	return r;
 }
 
-/* Chooses ports for hostPort 0 (one per mapping, shared by its families) and claims all. */
+static int ledger_fail(struct cni_ctx *ctx, int r)
+{
+	return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+}
+
+/*
+ * Chooses ports for hostPort 0 (one per mapping, shared by its families) and
+ * claims all. A chosen port is in the owner file before its claim is made, so
+ * a DEL after a kill at any point frees the claim.
+ */
 static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portmap_entry *e,
 		     size_t n)
 {
@@ -34,16 +43,20 @@ static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portm
 		char holder[2 * CNI_MAX_NAME + 64] = "";
 		int r = 0;
 
-		if (!e[i].host_port && i > 0 && e[i - 1].mapping == e[i].mapping)
-			e[i].host_port = e[i - 1].host_port;
-		if (!e[i].host_port)
-			r = portmap_pick_port(l, e[i].proto, &e[i].host_port);
-		if (r < 0)
-			return cni_fail(
-				ctx, ND_ERR_PORT_IN_USE, r,
-				"runtimeConfig.portMappings[%u].hostPort 0: no free %s port "
-				"left in ip_local_port_range",
-				e[i].mapping, portmap_proto_name(e[i].proto));
+		if (!e[i].host_port) {
+			if (portmap_pick_port(l, e[i].proto, &e[i].host_port) < 0)
+				return cni_fail(
+					ctx, ND_ERR_PORT_IN_USE, -EADDRINUSE,
+					"runtimeConfig.portMappings[%u].hostPort 0: no free %s "
+					"port left in ip_local_port_range",
+					e[i].mapping, portmap_proto_name(e[i].proto));
+			/* The mapping's other family gets the same port. */
+			for (size_t j = i + 1; j < n && e[j].mapping == e[i].mapping; j++)
+				e[j].host_port = e[i].host_port;
+			r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
+			if (r < 0)
+				return ledger_fail(ctx, r);
+		}
 		r = portmap_ledger_claim(l, ctx, &e[i], holder, sizeof(holder));
 		if (r == -EADDRINUSE)
 			return cni_fail(ctx, ND_ERR_PORT_IN_USE, r,
@@ -55,7 +68,7 @@ static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portm
 	return 0;
 }
 
-static int nft_add(struct cni_ctx *ctx, const struct portmap_conf *c, const struct portmap_entry *e,
+static int nft_add(struct cni_ctx *ctx, struct portmap_ledger *l, const struct portmap_entry *e,
 		   size_t n)
 {
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
@@ -64,8 +77,8 @@ static int nft_add(struct cni_ctx *ctx, const struct portmap_conf *c, const stru
 
 	if (r >= 0)
 		r = portmap_rules_declare(txn);
-	for (size_t i = 0; r >= 0 && i < c->n_subnets; i++)
-		r = portmap_subnet_add(txn, &c->subnets[i]);
+	if (r >= 0)
+		r = portmap_subnets_sync(portmap_ledger_subnets_fd(l), txn);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = portmap_elem_add(txn, &e[i]);
 	if (r >= 0)
@@ -73,8 +86,12 @@ static int nft_add(struct cni_ctx *ctx, const struct portmap_conf *c, const stru
 	return r < 0 ? nft_fail(ctx, r, err) : 0;
 }
 
-/* The chosen ports go into the endpoint's record, so tools can show 0.0.0.0:32770->6379/tcp. */
-static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size_t n)
+/*
+ * The chosen ports go into the endpoint's record, so tools can show
+ * 0.0.0.0:32770->6379/tcp; note says why asked-for ports are not there.
+ */
+static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size_t n,
+			const char *note)
 {
 	_cleanup_(closep) int run_fd = nd_dir_open(nd_run_dir_path(ctx), false);
 	struct nd_endpoint_record rec;
@@ -86,6 +103,7 @@ static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size
 	if (r < 0)
 		return r == -ENOENT ? 0 : r; /* chained after a plugin that writes no record */
 	free(rec.ports);
+	snprintf(rec.ports_note, sizeof(rec.ports_note), "%s", note);
 	rec.ports = calloc(n ? n : 1, sizeof(*rec.ports));
 	rec.n_ports = 0;
 	for (size_t i = 0; rec.ports && i < n; i++) {
@@ -116,27 +134,37 @@ static void forget_flows(const struct portmap_entry *e, size_t n)
 		nd_warn("portmap: conntrack entries not dropped: %s", strerror(-r));
 }
 
+/* Undoes everything (cid, ifname) published, from any partial state. */
 static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *cid,
 		   const char *ifname)
 {
 	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
 	_cleanup_(freep) struct portmap_entry *e = NULL;
 	char err[256] = "";
-	int n = portmap_ledger_owned(l, cid, ifname, &e), r;
+	int n = portmap_ledger_owned(l, cid, ifname, &e), r, dropped;
 
-	if (n <= 0)
-		return n < 0 ? cni_fail(ctx, CNI_ERR_IO, n, "portmap ledger: %s", strerror(-n)) :
-			       portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
+	if (n < 0)
+		return ledger_fail(ctx, n);
+	dropped = portmap_subnets_hold(portmap_ledger_subnets_fd(l), cid, ifname, NULL, 0);
+	if (dropped < 0)
+		return ledger_fail(ctx, dropped);
+	if (n == 0 && dropped == 0)
+		return portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
 	r = nd_nft_txn_new(&txn);
+	if (r >= 0)
+		r = portmap_sets_declare(txn);
 	/* Only what this attachment holds: a refused claim's element belongs to the holder. */
 	for (int i = 0; r >= 0 && i < n; i++)
 		if (portmap_ledger_holds(l, cid, ifname, &e[i]))
 			r = portmap_elem_del(txn, &e[i]);
 	if (r >= 0)
+		r = portmap_subnets_sync(portmap_ledger_subnets_fd(l), txn);
+	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
 	if (r < 0)
 		return nft_fail(ctx, r, err);
-	forget_flows(e, (size_t)n);
+	if (n > 0)
+		forget_flows(e, (size_t)n);
 	return portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
 }
 
@@ -160,31 +188,36 @@ static int publish(struct cni_ctx *ctx, const struct portmap_conf *c, struct por
 	int r = portmap_ledger_open(ctx, &l);
 
 	if (r < 0)
-		return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
+		return ledger_fail(ctx, r);
 	/* A repeated ADD replaces what this attachment published before. */
 	r = release(ctx, l, ctx->container_id, ctx->ifname);
+	if (r < 0 || !n)
+		return r;
 	/* Entries are recorded before they are claimed, so a killed ADD is undone by DEL. */
+	r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
+	if (r < 0)
+		return ledger_fail(ctx, r);
+	r = claim_all(ctx, l, e, n);
+	if (r >= 0 && (r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n)) < 0)
+		ledger_fail(ctx, r);
+	if (r >= 0 && (r = portmap_subnets_hold(portmap_ledger_subnets_fd(l), ctx->container_id,
+						ctx->ifname, c->subnets, c->n_subnets)) < 0)
+		ledger_fail(ctx, r);
 	if (r >= 0)
-		r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
-	if (r >= 0)
-		r = claim_all(ctx, l, e, n);
-	if (r >= 0)
-		r = portmap_ledger_set_owned(l, ctx->container_id, ctx->ifname, e, n);
-	if (r >= 0)
-		r = nft_add(ctx, c, e, n);
+		r = nft_add(ctx, l, e, n);
 	if (r < 0) {
+		/* The DEL path, in-process: a failed ADD leaves no claim, element or file. */
 		release(ctx, l, ctx->container_id, ctx->ifname);
 		return r;
 	}
 	allow_localhost(c);
-	return record_ports(ctx, e, n) < 0 ?
-		       cni_fail(ctx, CNI_ERR_IO, -EIO, "recording published ports") :
-		       0;
+	return 0;
 }
 
 int portmap_add(struct cni_ctx *ctx)
 {
 	_cleanup_(freep) struct portmap_entry *e = NULL;
+	const char *note = "";
 	struct portmap_conf c;
 	int n, r = portmap_conf_parse(ctx, &c);
 
@@ -197,11 +230,18 @@ int portmap_add(struct cni_ctx *ctx)
 	n = portmap_entries(ctx, &c, &e);
 	if (n < 0)
 		return n;
-	if (n > 0) {
-		r = publish(ctx, &c, e, (size_t)n);
-		if (r < 0)
-			return r;
+	/* Docker publishes nothing from an --internal network, and says nothing; we say so. */
+	if (n > 0 && c.internal) {
+		note = "internal network: no port is published";
+		nd_warn("portmap %s: %s (%zu mappings asked for)", ctx->net_name, note,
+			ctx->rt.n_ports);
+		n = 0;
 	}
+	r = publish(ctx, &c, e, (size_t)n);
+	if (r >= 0 && (n > 0 || note[0]) && record_ports(ctx, e, (size_t)n, note) < 0)
+		r = cni_fail(ctx, CNI_ERR_IO, -EIO, "recording published ports");
+	if (r < 0)
+		return r;
 	ctx->result = *ctx->prev_result;
 	ctx->has_result = true;
 	return 0;
@@ -213,8 +253,11 @@ int portmap_del(struct cni_ctx *ctx)
 	int r = portmap_ledger_open(ctx, &l);
 
 	if (r < 0)
-		return cni_fail(ctx, CNI_ERR_IO, r, "portmap ledger: %s", strerror(-r));
-	return release(ctx, l, ctx->container_id, ctx->ifname);
+		return ledger_fail(ctx, r);
+	r = release(ctx, l, ctx->container_id, ctx->ifname);
+	if (r >= 0)
+		portmap_ledger_sweep(l, ctx->container_id, ctx->ifname);
+	return r;
 }
 
 int portmap_check(struct cni_ctx *ctx)
@@ -239,7 +282,7 @@ int portmap_gc(struct cni_ctx *ctx)
 {
 	_cleanup_(portmap_ledger_closep) struct portmap_ledger *l = NULL;
 	struct nd_strv owners = { 0 };
-	int r;
+	int r, dropped;
 
 	if (!ctx->rt.has_valid_attachments)
 		return 0;
@@ -254,5 +297,13 @@ int portmap_gc(struct cni_ctx *ctx)
 			r = release(ctx, l, cid, ifname);
 	}
 	nd_strv_clear(&owners);
+	if (r < 0)
+		return r;
+	/* Holders with no owner file left (a kill between the two). */
+	dropped = portmap_subnets_gc(portmap_ledger_subnets_fd(l), ctx);
+	if (dropped > 0)
+		r = nft_add(ctx, l, NULL, 0); /* the hairpin sets, rewritten from what is held */
+	if (r >= 0)
+		portmap_ledger_sweep(l, NULL, NULL);
 	return r;
 }

@@ -188,3 +188,15 @@ del_with() {
 	CNI_NETNS= run nd_plugin loopback DEL "$conf" "$(nd_cid lo1)" "" lo
 	assert_success
 }
+
+@test "an interface name the container already has is code 4 naming it, and leaves nothing" {
+	N=$(pm_net taken '[{"subnet":"10.249.0.0/24"}]')
+	ns=$(nd_ns c1)
+	ip -n "$ns" link add eth0 type veth peer name other0
+	run br_add "$N" c1
+	assert_failure
+	assert_equal "$(jq -r .code <<<"$output")" 4
+	assert_equal "$(jq -r .msg <<<"$output")" "CNI_IFNAME eth0 already exists in CNI_NETNS /var/run/netns/$ns"
+	[ -z "$(find "$NETDOCK_LIB_DIR/ipam" -path '*/addr/*' -type f 2>/dev/null)" ]
+	ip -n "$ns" link show other0 >/dev/null # the container's own pair is untouched
+}
