@@ -48,9 +48,11 @@ BINS := $(addprefix $(BUILD)/bin/,$(PLUGINS) $(DAEMONS))
 BINS += $(if $(CLI_SRCS),$(BUILD)/bin/netdock)
 UNIT_SRCS := $(wildcard test/unit/test-*.c)
 UNIT_BINS := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
+# Drivers the bats suites run (built with the tests, not run as unit tests).
+TOOL_BINS := $(BUILD)/test/ipsec-tool
 
 .PHONY: all clean test unit asan test-asan fuzz install install-cli deps demo bench format check-format
-all: $(COMMON_LIB) $(BINS) $(UNIT_BINS)
+all: $(COMMON_LIB) $(BINS) $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -94,6 +96,10 @@ $(BUILD)/bin/netdock: $(call obj,cli/main.c) $(call comp_lib,cli) $(call comp_li
 $(BUILD)/bin/bridge: $(call comp_lib,plugins/ipam-subnet)
 # overlay too (and runs the bridge driver's steps from common/l2/).
 $(BUILD)/bin/overlay: $(call comp_lib,plugins/ipam-subnet)
+
+$(BUILD)/test/ipsec-tool: $(BUILD)/obj/test/encrypt/ipsec-tool.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(COMP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -173,6 +179,11 @@ DEB_ALL += $(DEB_FIREWALL)
 # netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
 DEB_CLI := libssl-dev podman runc conmon busybox-static
 DEB_ALL += $(DEB_CLI)
+# Encrypted overlays: a Linux with ESP to test on (User Mode Linux: the machine's kernel may
+# have none), modprobe for its modules, tcpdump for captures, iptables-legacy (UML's kernel has
+# no nftables inet family), etcd inside UML.
+DEB_ENCRYPT := user-mode-linux kmod tcpdump iptables etcd-server etcd-client curl
+DEB_ALL += $(DEB_ENCRYPT)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \

@@ -373,6 +373,26 @@ int nd_etcd_create(struct nd_etcd *e, const char *key, const char *value, int64_
 	return r;
 }
 
+int nd_etcd_replace(struct nd_etcd *e, const char *key, const char *value, int64_t mod_revision)
+{
+	cJSON *cmp = key_object(key, false);
+	struct nd_etcd_kvs kvs = { 0 };
+	bool ok = false;
+	int r;
+
+	if (cmp && (!cJSON_AddStringToObject(cmp, "result", "EQUAL") ||
+		    !cJSON_AddStringToObject(cmp, "target", "MOD") ||
+		    !add_int64(cmp, "mod_revision", mod_revision))) {
+		cJSON_Delete(cmp);
+		cmp = NULL;
+	}
+	r = txn(e, cmp, "request_put", put_object(key, value, 0), key, &ok, &kvs);
+	if (r >= 0 && !ok)
+		r = -ESTALE;
+	nd_etcd_kvs_clear(&kvs);
+	return r;
+}
+
 int nd_etcd_delete(struct nd_etcd *e, const char *key, bool prefix)
 {
 	_cleanup_(cJSON_Deletep) cJSON *req = key_object(key, prefix);

@@ -101,6 +101,8 @@ int nd_etcd_put(struct nd_etcd *e, const char *key, const char *value, int64_t l
  */
 int nd_etcd_create(struct nd_etcd *e, const char *key, const char *value, int64_t lease,
 		   char **ret_existing);
+/* Puts key only while its mod_revision is the given one (compare-and-swap): 0 or -ESTALE. */
+int nd_etcd_replace(struct nd_etcd *e, const char *key, const char *value, int64_t mod_revision);
 int nd_etcd_delete(struct nd_etcd *e, const char *key, bool prefix);
 /* Deletes key only while it holds value: 0 (also when absent), or -EEXIST. */
 int nd_etcd_delete_value(struct nd_etcd *e, const char *key, const char *value);

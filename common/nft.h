@@ -113,6 +113,8 @@ int nd_nft_elem_add_verdict(struct nd_nft_txn *txn, const char *set, const struc
  */
 struct nd_nft_rule *nd_nft_rule_begin(struct nd_nft_txn *txn, const char *chain);
 void nd_nft_meta(struct nd_nft_rule *r, uint32_t key, uint32_t dreg);
+/* meta KEY set from sreg (e.g. "meta mark set"). */
+void nd_nft_meta_set(struct nd_nft_rule *r, uint32_t key, uint32_t sreg);
 void nd_nft_payload(struct nd_nft_rule *r, uint32_t base, uint32_t offset, uint32_t len,
 		    uint32_t dreg);
 void nd_nft_cmp(struct nd_nft_rule *r, uint32_t sreg, uint32_t op, const void *data, size_t len);

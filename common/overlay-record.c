@@ -37,7 +37,7 @@ char *nd_overlay_record_format(const struct nd_overlay_record *o)
 	if (!j || !add_str(j, "name", o->name) || !cJSON_AddNumberToObject(j, "vni", o->vni) ||
 	    !add_str(j, "vxlan", o->vxlan) || !add_str(j, "bridge", o->bridge) ||
 	    !add_str(j, "vtep", vtep) || !cJSON_AddNumberToObject(j, "port", o->port) ||
-	    !add_str(j, "host", o->host))
+	    !add_str(j, "host", o->host) || !cJSON_AddBoolToObject(j, "encrypted", o->encrypted))
 		return NULL;
 	return cJSON_PrintUnformatted(j);
 }
@@ -90,6 +90,12 @@ int nd_overlay_record_parse(const char *text, size_t len, struct nd_overlay_reco
 		r = get_uint(j, "port", 65535, &o.port);
 	if (r >= 0)
 		r = get_str(j, "host", o.host, sizeof(o.host));
+	if (r >= 0 && cJSON_GetObjectItemCaseSensitive(j, "encrypted")) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "encrypted");
+
+		r = cJSON_IsBool(e) ? 0 : -EINVAL;
+		o.encrypted = cJSON_IsTrue(e);
+	}
 	if (r >= 0 && (!o.vni || !o.vxlan[0] || !o.bridge[0]))
 		r = -EINVAL;
 	if (r < 0)

@@ -24,6 +24,7 @@ struct nd_overlay_record {
 	struct nd_addr vtep; /* family 0: none (no store: one host) */
 	unsigned port;
 	char host[64]; /* this host's identity (nd_host_name) */
+	bool encrypted; /* ESP between hosts (plugins/overlay/encrypt.c) */
 };
 
 char *nd_overlay_record_format(const struct nd_overlay_record *o);

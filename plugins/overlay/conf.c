@@ -22,6 +22,8 @@ int overlay_conf_parse(struct cni_ctx *ctx, struct overlay_conf *ret)
 	if (r >= 0)
 		r = nd_conf_uint(ctx, ctx->conf, "", "port", 1, 65535, &c->port);
 	if (r >= 0)
+		r = overlay_encrypt_conf(ctx, c);
+	if (r >= 0)
 		r = nd_conf_object(ctx, ctx->conf, "", "store", &store);
 	if (r >= 0 && store) {
 		r = nd_etcd_conf_parse(ctx, store, "store", &c->store);

@@ -19,12 +19,13 @@
  */
 static int default_mtu(struct cni_ctx *ctx, const struct overlay_conf *c, struct bridge_conf *bc)
 {
-	unsigned mtu = OVERLAY_MTU_DEFAULT;
+	unsigned room = OVERLAY_HEADROOM + (c->encrypted ? OVERLAY_ESP_HEADROOM : 0);
+	unsigned mtu = OVERLAY_MTU_DEFAULT - (c->encrypted ? OVERLAY_ESP_HEADROOM : 0);
 
 	if (bc->mtu)
 		return 0;
-	if (c->underlay_mtu > OVERLAY_HEADROOM + 68)
-		mtu = c->underlay_mtu - OVERLAY_HEADROOM;
+	if (c->underlay_mtu > room + 68)
+		mtu = c->underlay_mtu - room;
 	if (mtu > 65535)
 		mtu = 65535;
 	cJSON_DeleteItemFromObjectCaseSensitive(ctx->conf, "mtu");
@@ -80,6 +81,7 @@ static int write_record(struct cni_ctx *ctx, const struct network *n)
 	overlay_vxlan_name(n->c.vni, o.vxlan);
 	snprintf(o.bridge, sizeof(o.bridge), "%s", n->bc.bridge);
 	snprintf(o.host, sizeof(o.host), "%s", n->c.host);
+	o.encrypted = n->c.encrypted;
 	r = nd_overlay_record_write(n->run_fd, &o);
 	return r < 0 ? cni_fail(ctx, CNI_ERR_IO, r, "writing overlay/%s.json: %s", ctx->net_name,
 				strerror(-r)) :
@@ -91,6 +93,8 @@ int overlay_add(struct cni_ctx *ctx)
 	struct network n;
 	int r = network_prepare(ctx, &n);
 
+	if (r >= 0)
+		r = overlay_encrypt_ensure(ctx, &n.c);
 	if (r >= 0)
 		r = overlay_vxlan_ensure(ctx, &n.c, &n.bc);
 	/* The record first: overlayd learns the network before its first endpoint. */
@@ -117,6 +121,8 @@ int overlay_check(struct cni_ctx *ctx)
 	if (r >= 0)
 		r = overlay_vxlan_check(ctx, &n.c, &n.bc);
 	if (r >= 0)
+		r = overlay_encrypt_check(ctx, &n.c);
+	if (r >= 0)
 		r = bridge_check(ctx);
 	network_clear(&n);
 	return r;
@@ -124,7 +130,13 @@ int overlay_check(struct cni_ctx *ctx)
 
 int overlay_status(struct cni_ctx *ctx)
 {
-	return bridge_status(ctx);
+	struct overlay_conf c;
+	int r = overlay_conf_parse(ctx, &c);
+
+	if (r >= 0)
+		r = overlay_encrypt_status(ctx, &c);
+	overlay_conf_clear(&c);
+	return r < 0 ? r : bridge_status(ctx);
 }
 
 /* After bridge's GC removed the network's bridge, its VXLAN device and record go too. */
@@ -144,6 +156,8 @@ int overlay_gc(struct cni_ctx *ctx)
 	if (r < 0 || nd_link_index(nl, o.bridge) > 0)
 		return 0; /* attachments remain */
 	r = overlay_vxlan_delete(ctx, o.vni);
+	if (r >= 0)
+		r = overlay_encrypt_remove(ctx, &o);
 	if (r >= 0)
 		r = nd_overlay_record_remove(run_fd, ctx->net_name);
 	return r;

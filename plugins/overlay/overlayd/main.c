@@ -153,6 +153,7 @@ static int reconnect(struct agent *a)
 		a->lease = 0; /* expired between grant and put: the next attempt takes a new one */
 	if (r >= 0)
 		r = nd_etcd_watch_open(a->e, prefix, a->rev + 1, &a->w);
+	overlayd_ipsec_sync(a, true);
 	overlayd_kernel_sync(a);
 	overlayd_mirror_full(a);
 	a->next_keepalive_ms = overlayd_now_ms() + a->ttl * 1000 / 3;
@@ -247,6 +248,7 @@ static bool step(struct agent *a)
 		lost(a, "the watch's member stopped answering", -EHOSTUNREACH);
 		return true;
 	}
+	overlayd_ipsec_sync(a, a->kernel_dirty);
 	if (a->kernel_dirty)
 		overlayd_kernel_sync(a);
 	if (a->mirror_full)
@@ -320,6 +322,7 @@ static int setup(struct agent *a)
 static void teardown(struct agent *a)
 {
 	nd_etcd_watch_close(a->w);
+	overlayd_ipsec_free(a);
 	nd_etcd_close(a->e);
 	nd_nl_close(a->nl);
 	overlayd_remotes_clear(a);

@@ -67,6 +67,7 @@ struct agent {
 	bool kernel_dirty, publish_dirty, mirror_full;
 	uint64_t next_keepalive_ms;
 	unsigned long nl_changes; /* netlink add/delete requests sent */
+	struct overlayd_ipsec *ipsec; /* ipsec.c */
 };
 
 uint64_t overlayd_now_ms(void);
@@ -115,6 +116,13 @@ void overlayd_kernel_change(struct agent *a, struct entries *old, struct entries
 /* mirror.c: remote records in endpoints/<net>/ of the run dir. */
 void overlayd_mirror_full(struct agent *a);
 void overlayd_mirror_dirty(struct agent *a);
+
+/*
+ * ipsec.c: encrypted networks' SAs, policy, acks and rotation; at most once a
+ * second unless now (the peers changed). Kernel state stays when etcd is away.
+ */
+void overlayd_ipsec_sync(struct agent *a, bool now);
+void overlayd_ipsec_free(struct agent *a);
 
 /* publish.c: this host's endpoints in etcd, under its lease. */
 int overlayd_publish(struct agent *a);
