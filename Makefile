@@ -163,7 +163,7 @@ DEB_BUILD := build-essential pkg-config clang libnl-3-dev libnl-route-3-dev libn
 	libmnl-dev libcjson-dev libldns-dev libcap-dev libcurl4-openssl-dev libclang-rt-14-dev
 DEB_TEST := bats bats-support bats-assert iproute2 nftables conntrack iputils-ping dnsutils \
 	socat procps jq util-linux python3 dnsmasq-base
-DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables
+DEB_BENCH := containernetworking-plugins aardvark-dns dnsperf hyperfine iptables iperf3
 # overlay: etcd for the multi-host tests and demo, libcurl (loaded by the etcd client), openssl (TLS test).
 DEB_OVERLAY := etcd-server etcd-client libcurl4 openssl
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH) $(DEB_OVERLAY)
