@@ -332,7 +332,7 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	if (run_fd < 0)
 		return cni_fail(ctx, CNI_ERR_IO, run_fd, "run dir %s: %s", nd_run_dir_path(ctx),
 				strerror(-run_fd));
-	bridge_isolation_of(&a->conf, &a->ipam, &a->isolation);
+	bridge_isolation_of(ctx->conf, &a->conf, &a->ipam, &a->isolation);
 	a->network_setup = nd_isolation_check(&a->isolation, missing, sizeof(missing)) < 0;
 	r = nd_nl_open(&nl);
 	if (r < 0)

@@ -102,7 +102,7 @@ static int check_nft(struct cni_ctx *ctx, const struct bridge_conf *c)
 	struct nd_isolation_net iso;
 	char missing[128];
 
-	bridge_isolation_of(c, ctx->prev_result, &iso);
+	bridge_isolation_of(ctx->conf, c, ctx->prev_result, &iso);
 	if (nd_isolation_check(&iso, missing, sizeof(missing)) < 0)
 		return differs(ctx, "nftables: %s", missing);
 	return 0;

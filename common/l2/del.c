@@ -197,6 +197,7 @@ static int gc_network(struct cni_ctx *ctx, const struct bridge_conf *c, int run_
 			iso.subnets[iso.n_subnets++] = n.subnets[i].subnet;
 		nd_net_record_clear(&n);
 	}
+	bridge_isolation_configured(ctx->conf, &iso);
 	r = nd_nft_txn_new(&txn);
 	if (r >= 0)
 		r = nd_isolation_remove(txn, &iso);

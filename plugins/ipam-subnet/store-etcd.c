@@ -24,6 +24,8 @@
 #define MAX_BLOCKS 1024
 #define MAX_STATICS 1024
 #define KEY_MAX (CNI_MAX_NAME + 256)
+/* Claims retried after a concurrent writer changed what they were decided on. */
+#define MAX_REREADS 32
 
 struct ipam_cluster {
 	struct nd_etcd_conf conf;
@@ -318,16 +320,26 @@ static int read_all(struct ipam_cluster *cl, struct nd_etcd **e, struct nd_etcd_
 	return rc < 0 ? failed(cl, rc) : 0;
 }
 
-/* Claims the first free block of r: 0 and *ret, -ENOSPC, or an etcd error. */
+/*
+ * Claims the first free block of r: 0 and *ret, -ENOSPC, or an etcd error.
+ * The choice rests on one read of the network's keys; the claim holds only
+ * while no static address was claimed since that read, else the choice is
+ * made again: a static address and a block holding it never both succeed.
+ */
 static int claim_block(struct ipam_cluster *cl, const struct ipam_range *r, struct nd_prefix *ret)
 {
 	struct nd_etcd_kvs kvs = { 0 };
 	struct nd_etcd *e = NULL;
 	struct nd_prefix b = block_of(cl, r, &r->first);
-	char key[KEY_MAX];
-	int st, rc = read_all(cl, &e, &kvs);
+	char key[KEY_MAX], ips[KEY_MAX];
+	int st, rereads = 0, rc = read_all(cl, &e, &kvs);
 
+	snprintf(ips, sizeof(ips), "%s/ipam/%s/ips/", cl->conf.prefix, cl->net);
 	while (rc >= 0) {
+		struct nd_etcd_guard no_new_static = { .key = ips,
+						       .prefix = true,
+						       .unchanged_since = kvs.revision };
+
 		st = first_free(cl, &kvs, r, &b);
 		if (st <= 0) {
 			/* 0: ours in etcd but not in the cache (lib dir lost): taken back. */
@@ -335,10 +347,15 @@ static int claim_block(struct ipam_cluster *cl, const struct ipam_range *r, stru
 			break;
 		}
 		block_key(cl, &b, key);
-		rc = nd_etcd_create(e, key, cl->host, 0, NULL);
-		if (rc != -EEXIST)
+		rc = nd_etcd_create_if(e, key, cl->host, 0, &no_new_static, 1, NULL);
+		if (rc == -EEXIST) {
+			rc = next_block(r, &b) ? 0 : -ENOSPC; /* another host was first */
+		} else if (rc == -ESTALE) {
+			nd_etcd_kvs_clear(&kvs);
+			rc = ++rereads > MAX_REREADS ? -EAGAIN : read_all(cl, &e, &kvs);
+		} else {
 			break;
-		rc = next_block(r, &b) ? 0 : -ENOSPC; /* another host was first */
+		}
 	}
 	nd_etcd_kvs_clear(&kvs);
 	if (rc < 0)
@@ -396,55 +413,68 @@ static void static_remember(struct ipam_cluster *cl, const struct nd_addr *a, bo
 	}
 }
 
-/* A static address inside another host's block would collide with its next dynamic one. */
-static int block_holder(struct ipam_cluster *cl, struct nd_etcd *e, const struct nd_addr *a,
-			unsigned subnet_len, struct ipam_holder *ret)
+/*
+ * Who holds block b of a static address: 0 when it is free or ours (adopted
+ * when the cache had lost it), -EEXIST with *ret naming the host.
+ */
+static int block_holder(struct ipam_cluster *cl, struct nd_etcd *e, const struct nd_prefix *b,
+			struct ipam_holder *ret)
 {
-	struct ipam_range r = { .subnet = { .addr = *a, .len = (uint8_t)subnet_len } };
-	struct nd_prefix b = block_of(cl, &r, a);
 	struct nd_etcd_kvs kvs = { 0 };
 	char key[KEY_MAX];
 	int rc;
 
-	if (mine(cl, &b))
-		return 0;
-	block_key(cl, &b, key);
+	block_key(cl, b, key);
 	rc = nd_etcd_get(e, key, false, &kvs);
-	if (rc >= 0 && kvs.n && strcmp(kvs.kv[0].value, cl->host)) {
+	if (rc >= 0 && kvs.n && !strcmp(kvs.kv[0].value, cl->host)) {
+		adopt(cl, b);
+	} else if (rc >= 0 && kvs.n) {
 		*ret = (struct ipam_holder){ 0 };
 		snprintf(ret->host, sizeof(ret->host), "%.63s", kvs.kv[0].value);
-		nd_prefix_to_str(&b, ret->block);
+		nd_prefix_to_str(b, ret->block);
 		rc = -EEXIST;
 	}
 	nd_etcd_kvs_clear(&kvs);
 	return rc;
 }
 
+/*
+ * The claim of ips/<a> holds only while a's block is free or this host's,
+ * checked in the same txn: a static address inside another host's block
+ * would collide with that host's next dynamic one.
+ */
 int ipam_cluster_claim(struct ipam_cluster *cl, const struct nd_addr *a, unsigned subnet_len,
 		       const char *cid, const char *ifname, struct ipam_holder *ret_holder)
 {
 	_cleanup_(freep) char *value = holder_value(cl->host, cid, ifname);
-	_cleanup_(freep) char *theirs = NULL;
+	struct ipam_range r = { .subnet = { .addr = *a, .len = (uint8_t)subnet_len } };
+	struct nd_prefix b = block_of(cl, &r, a);
 	struct nd_etcd *e;
-	char key[KEY_MAX];
+	char key[KEY_MAX], bkey[KEY_MAX];
 	int rc = client(cl, &e);
 
 	if (!value)
 		return -ENOMEM;
 	static_key(cl, a, key);
-	if (rc >= 0)
-		rc = nd_etcd_create(e, key, value, 0, &theirs);
-	if (rc == -EEXIST && !strcmp(theirs, value))
-		rc = 0; /* a repeated ADD of the same attachment */
-	else if (rc == -EEXIST)
-		holder_parse(theirs, ret_holder);
+	block_key(cl, &b, bkey);
+	for (int tries = 0; rc >= 0; tries++) {
+		_cleanup_(freep) char *theirs = NULL;
+		struct nd_etcd_guard block_free_or_mine = { .key = bkey };
+
+		if (mine(cl, &b))
+			block_free_or_mine.value = cl->host;
+		rc = nd_etcd_create_if(e, key, value, 0, &block_free_or_mine, 1, &theirs);
+		if (rc == -EEXIST && !strcmp(theirs, value))
+			rc = 0; /* a repeated ADD of the same attachment */
+		else if (rc == -EEXIST)
+			holder_parse(theirs, ret_holder);
+		if (rc != -ESTALE)
+			break;
+		/* The block changed hands since the cache was written: who has it now? */
+		rc = tries >= MAX_REREADS ? -EAGAIN : block_holder(cl, e, &b, ret_holder);
+	}
 	if (rc < 0)
 		return failed(cl, rc);
-	rc = block_holder(cl, e, a, subnet_len, ret_holder);
-	if (rc < 0) {
-		nd_etcd_delete_value(e, key, value);
-		return failed(cl, rc);
-	}
 	static_remember(cl, a, true);
 	return 0;
 }
