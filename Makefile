@@ -184,6 +184,10 @@ DEB_ALL += $(DEB_CLI)
 # no nftables inet family), etcd inside UML.
 DEB_ENCRYPT := user-mode-linux kmod tcpdump iptables etcd-server etcd-client curl
 DEB_ALL += $(DEB_ENCRYPT)
+# test/vm: a QEMU VM on Debian's own kernel (ESP, gcm, nftables inet as modules) for the
+# encrypted overlay end to end; busybox, cpio and xz make its initramfs and kernel at test time.
+DEB_VM := qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils
+DEB_ALL += $(DEB_VM)
 deps:
 	@missing=$$(for p in $(DEB_ALL); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
