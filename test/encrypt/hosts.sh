@@ -57,9 +57,6 @@ encrypt() {
 	ip netns exec $1 $TOOL apply $OUT/ring.json 42 $PORT $2 $3
 }
 
-apply_a() { ip netns exec $HA $TOOL apply $OUT/ring.json 42 $PORT $A $B; }
-apply_b() { ip netns exec $HB $TOOL apply $OUT/ring.json 42 $PORT $B $A; }
-
 # capture_start FILE: tcpdump on hb's underlay end, until capture_stop.
 capture_start() {
 	ip netns exec $HB tcpdump -i u1 -n -U --immediate-mode -w "$1" 2>"$1.err" &
@@ -116,65 +113,4 @@ advance() { $TOOL store $ETCD net42 advance 3600; }
 ring_json() {
 	etcdctl --endpoints=$ETCD get /netdock/ipsec/net42/ring --print-value-only |
 		jq -c '{primary, ids: [.keys[].id]}'
-}
-
-# agents_up: netdock-overlayd per host, each with its own run dir holding what
-# the overlay plugin would have written for VNI 42 (encrypted) and one
-# endpoint record (the VXLAN device's own MAC and address stand for a
-# container); etcd runs in $HA on the underlay, so both hosts reach it.
-ETCD_U=http://$A:23790
-etcd_up_underlay() {
-	mkdir -p /run/etcd
-	ip netns exec $HA etcd --name u --data-dir /run/etcd/d --listen-client-urls $ETCD_U \
-		--advertise-client-urls $ETCD_U --listen-peer-urls http://$A:23800 \
-		--initial-advertise-peer-urls http://$A:23800 \
-		--initial-cluster u=http://$A:23800 >/run/etcd/log 2>&1 &
-	for _ in $(seq 200); do
-		ip netns exec $HB curl -sf -X POST -d '{"key":"eA=="}' $ETCD_U/v3/kv/range \
-			>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "etcd did not start"
-	return 1
-}
-
-# run_dir HOST NAME VTEP N: overlay/net42.json and one endpoint record in /run/rd-NAME.
-run_dir() {
-	local d=/run/rd-$2 mac
-	mac=$(ip -n $1 -j link show vx42 | jq -r '.[0].address')
-	mkdir -p $d/overlay $d/endpoints/net42
-	printf '{"name":"net42","vni":42,"vxlan":"vx42","bridge":"vx42","vtep":"%s","port":%s,"host":"%s","encrypted":true}\n' \
-		$3 $PORT $2 >$d/overlay/net42.json
-	printf '{"containerID":"c%s","ifname":"eth0","netns":"","name":"c%s","aliases":[],"links":[],"ips":["192.168.42.%s/24"],"mac":"%s","hostInterface":"","host":""}\n' \
-		$4 $4 $4 $mac >$d/endpoints/net42/c$4-eth0.json
-}
-
-# agent HOST NAME: starts that host's overlayd; its PID goes to /run/agent-NAME.
-agent() {
-	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_LOG_LEVEL=info \
-		$SRC/build/bin/netdock-overlayd --endpoints $ETCD_U --host $2 \
-		--run-dir /run/rd-$2 >>/run/agent-$2.log 2>&1 &
-	echo $! >/run/agent-$2
-}
-
-# esp_count HOST: the ESP SAs in the host's kernel.
-esp_count() { ip -n $1 xfrm state | grep -c "proto esp" || true; }
-
-# wait_until CMD...: retries CMD for up to 20 s.
-wait_until() {
-	for _ in $(seq 400); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	echo "timed out: $*"
-	tail -n 15 /run/agent-*.log 2>/dev/null
-	return 1
-}
-
-esp_is() { test "$(esp_count $1)" = "$2"; }
-ring_is() { test "$(ring_u)" = "$1"; }
-
-ring_u() {
-	ip netns exec $HB etcdctl --endpoints=$ETCD_U get /netdock/ipsec/net42/ring \
-		--print-value-only | jq -c '{primary, ids: [.keys[].id]}'
 }

@@ -5,7 +5,8 @@
 # no gcm) fails ADD with the kernel's reason, leaves nothing behind, and
 # STATUS says why; one with ESP gets the drop-until-keyed policy and the
 # VNI's mark, which GC removes. Each test asserts the branch the probe of
-# this kernel selects; the ESP data path itself is esp.bats (UML).
+# this kernel selects; the ESP data path itself is overlay.bats (a VM on
+# Debian's kernel, where this plugin takes the ESP branch).
 
 load ../bridge/lib
 
