@@ -31,6 +31,12 @@ int nd_nft_txn_new_in(uint8_t family, const char *table, struct nd_nft_txn **ret
 void nd_nft_txn_free(struct nd_nft_txn *txn);
 ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 /*
+ * nd_nft_txn_free for a short-lived process: the wait of closing the
+ * socket (nd_nft_txn_elem_exists below says why there is one) goes to the
+ * closer of run_dir when one listens (closer.h).
+ */
+void nd_nft_txn_free_via(struct nd_nft_txn *txn, const char *run_dir);
+/*
  * The family of the objects queued from now on (NFPROTO_INET by default;
  * NFPROTO_BRIDGE for the bridge table of the same name). One batch may mix them.
  */

@@ -351,10 +351,11 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	}
 	if (r >= 0)
 		r = bridge_default_route_update(ctx, run_fd, owner);
-	if (r >= 0)
-		r = nft_commit(ctx, a);
+	/* The firewall scan before the commit: its socket's close would wait for the commit's. */
 	if (r >= 0)
 		r = bridge_hostfw_add(ctx, a->conf.bridge, run_fd);
+	if (r >= 0)
+		r = nft_commit(ctx, a);
 	return r;
 }
 
@@ -386,7 +387,7 @@ int bridge_add(struct cni_ctx *ctx)
 	if (r >= 0)
 		fill_result(ctx, a, &owner);
 	bridge_conf_clear(&a->conf);
-	nd_nft_txn_free(a->txn);
+	nd_nft_txn_free_via(a->txn, nd_run_dir_path(ctx));
 	free(a);
 	return r;
 }
