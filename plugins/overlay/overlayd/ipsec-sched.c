@@ -38,12 +38,21 @@ static struct overlayd_ipsec *ipsec_of(struct agent *a)
 {
 	struct overlayd_ipsec *s = a->ipsec;
 
+	int r;
+
 	if (!s && (s = a->ipsec = calloc(1, sizeof(*s)))) {
 		s->interval = env_seconds("NETDOCK_IPSEC_INTERVAL", IPSEC_INTERVAL_DEFAULT);
 		s->poll_ms = env_seconds("NETDOCK_IPSEC_POLL", IPSEC_POLL_DEFAULT) * 1000;
 	}
-	if (s && !s->x && nd_xfrm_open(&s->x) < 0)
+	if (!s || s->x || overlayd_now_ms() < s->next_poll_ms)
+		return s && s->x ? s : NULL;
+	r = nd_xfrm_open(&s->x);
+	if (r < 0) {
+		/* A kernel without XFRM (no xfrm_user): asked again at the slow pass's pace. */
+		nd_warn("overlayd: ipsec: XFRM netlink: %s", strerror(-r));
+		s->next_poll_ms = overlayd_now_ms() + s->poll_ms;
 		return NULL;
+	}
 	return s;
 }
 

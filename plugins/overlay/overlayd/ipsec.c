@@ -63,9 +63,14 @@ static void ring_due(struct overlayd_ipsec *s, struct ipsec_net *st,
 		     const struct nd_ipsec_ring *ring)
 {
 	const struct nd_ipsec_key *p = nd_ipsec_ring_find(ring, ring->primary);
-	int64_t left = p && ring->n == 1 ? (int64_t)(p->created + s->interval) - time(NULL) : -1;
+	int64_t left = -1;
 
 	/* A rotation under way moves on with acks (watch events), not with time. */
+	if (p && ring->n == 1)
+		left = p->created > INT32_MAX ?
+			       INT32_MAX :
+			       (int64_t)p->created + (int64_t)s->interval - time(NULL);
+	/* A second late: the ring's test is "at least interval seconds old". */
 	st->due_ms = left < 0 ? 0 : overlayd_now_ms() + (uint64_t)left * 1000 + 1000;
 }
 
@@ -76,6 +81,7 @@ static void load(struct agent *a, struct overlayd_ipsec *s, struct slot *sl)
 	if (r < 0) {
 		/* etcd away, or a ring that does not parse: the kernel keeps what it has. */
 		nd_warn("overlayd: ipsec %s: key ring: %s", sl->l->o.name, strerror(-r));
+		sl->st->apply = true;
 		sl->st->retry_ms = overlayd_now_ms() + IPSEC_RETRY_MS;
 		return;
 	}
@@ -106,6 +112,7 @@ static void finish(struct agent *a, struct overlayd_ipsec *s, struct slot *sl, i
 	}
 	if (r < 0) {
 		nd_warn("overlayd: ipsec %s: %s", sl->l->o.name, nd_xfrm_reason(s->x, r));
+		st->apply |= sl->loaded; /* the kernel or the ack: a pass again */
 		st->retry_ms = overlayd_now_ms() + IPSEC_RETRY_MS;
 	}
 }
@@ -142,9 +149,13 @@ void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full)
 
 	if (!sl || !t || !peers)
 		return;
+	/* Every state first: adding one may move the others. */
+	for (size_t i = 0; i < a->n_nets; i++)
+		if (a->nets[i].o.encrypted)
+			overlayd_ipsec_state(s, a->nets[i].o.name, true);
 	for (size_t i = 0; i < a->n_nets; i++) {
 		const struct local_net *l = &a->nets[i];
-		struct ipsec_net *st = l->o.encrypted ? overlayd_ipsec_state(s, l->o.name, true) :
+		struct ipsec_net *st = l->o.encrypted ? overlayd_ipsec_state(s, l->o.name, false) :
 							NULL;
 
 		if (!st)
