@@ -18,27 +18,17 @@
  */
 #define DUMP_BUF (32u * 1024)
 
-/* The attributes a dump message may carry that netdock reads; NULL when absent. */
+/* The attributes of a dump message by type (the last of each); NULL when absent. */
 struct attrs {
-	const struct nlattr *aead, *mark, *tmpl, *type;
+	const struct nlattr *tb[XFRMA_MAX + 1];
 };
 
 static void attr_keep(struct attrs *at, const struct nlattr *a)
 {
-	switch (a->nla_type & NLA_TYPE_MASK) {
-	case XFRMA_ALG_AEAD:
-		at->aead = a;
-		break;
-	case XFRMA_MARK:
-		at->mark = a;
-		break;
-	case XFRMA_TMPL:
-		at->tmpl = a;
-		break;
-	case XFRMA_POLICY_TYPE:
-		at->type = a;
-		break;
-	}
+	uint16_t type = a->nla_type & NLA_TYPE_MASK;
+
+	if (type <= XFRMA_MAX)
+		at->tb[type] = a;
 }
 
 /*
@@ -111,7 +101,7 @@ static int sa_parse(const struct nlmsghdr *h, struct nd_xfrm_sa_info *ret)
 	int r = fixed_get(h, &p, sizeof(p), &at);
 
 	if (r >= 0)
-		r = mark_get(at.mark, &m);
+		r = mark_get(at.tb[XFRMA_MARK], &m);
 	if (r >= 0)
 		r = addr_get(&ret->sa.dst, &p.id.daddr, p.family);
 	if (r >= 0)
@@ -120,7 +110,7 @@ static int sa_parse(const struct nlmsghdr *h, struct nd_xfrm_sa_info *ret)
 		return r;
 	ret->sa.spi = ntohl(p.id.spi);
 	ret->sa.reqid = p.reqid;
-	ret->sa.key = aead_key(at.aead);
+	ret->sa.key = aead_key(at.tb[XFRMA_ALG_AEAD]);
 	ret->proto = p.id.proto;
 	ret->mode = p.mode;
 	ret->marked = m.v || m.m;
@@ -153,19 +143,19 @@ static int policy_parse(const struct nlmsghdr *h, struct nd_xfrm_policy_info *re
 	int r = fixed_get(h, &p, sizeof(p), &at);
 
 	if (r >= 0)
-		r = mark_get(at.mark, &m);
-	if (r >= 0 && at.type) {
-		if (mnl_attr_get_payload_len(at.type) < sizeof(type))
+		r = mark_get(at.tb[XFRMA_MARK], &m);
+	if (r >= 0 && at.tb[XFRMA_POLICY_TYPE]) {
+		if (mnl_attr_get_payload_len(at.tb[XFRMA_POLICY_TYPE]) < sizeof(type))
 			r = -EBADMSG;
 		else
-			memcpy(&type, mnl_attr_get_payload(at.type), sizeof(type));
+			memcpy(&type, mnl_attr_get_payload(at.tb[XFRMA_POLICY_TYPE]), sizeof(type));
 	}
 	if (r < 0)
 		return r;
 	ret->p = (struct nd_xfrm_policy){ .family = p.sel.family,
 					  .mark = m.v,
 					  .dport = ntohs(p.sel.dport),
-					  .reqid = tmpl_reqid(at.tmpl) };
+					  .reqid = tmpl_reqid(at.tb[XFRMA_TMPL]) };
 	ret->dir = p.dir;
 	ret->mark_mask = m.m;
 	/* A sub policy is not addressed by netdock's requests (they name the main type). */
@@ -178,7 +168,7 @@ static int message(const struct nlmsghdr *h, struct nd_xfrm_dump *d)
 {
 	struct nd_xfrm_sa_info sa;
 	struct nd_xfrm_policy_info pol;
-	int err = 0;
+	int err = 0, r = 0;
 
 	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 		d->interrupted = true;
@@ -194,19 +184,19 @@ static int message(const struct nlmsghdr *h, struct nd_xfrm_dump *d)
 		memcpy(&err, mnl_nlmsg_get_payload(h), sizeof(err));
 		return err < 0 ? err : 0;
 	case XFRM_MSG_NEWSA:
-		if (sa_parse(h, &sa) < 0)
-			d->skipped++;
-		else if (d->sa && !d->err)
+		r = sa_parse(h, &sa);
+		if (r >= 0 && d->sa && !d->err)
 			d->err = d->sa(d->data, &sa);
-		return 0;
+		break;
 	case XFRM_MSG_NEWPOLICY:
-		if (policy_parse(h, &pol) < 0)
-			d->skipped++;
-		else if (d->policy && !d->err)
+		r = policy_parse(h, &pol);
+		if (r >= 0 && d->policy && !d->err)
 			d->err = d->policy(d->data, &pol);
-		return 0;
+		break;
 	}
-	return 0; /* NLMSG_NOOP, or a type this dump does not carry */
+	/* Anything else: NLMSG_NOOP, or a type this dump does not carry. */
+	d->skipped += r < 0;
+	return 0;
 }
 
 int nd_xfrm_dump_parse(const void *buf, size_t len, uint32_t seq, struct nd_xfrm_dump *d)

@@ -149,6 +149,20 @@ run_dir() {
 		$4 $4 $4 $mac >$d/endpoints/net42/c$4-eth0.json
 }
 
+# agents_up: both hosts marking VNI 42, etcd on the underlay, a record and an
+# agent on each, and each host's two SAs in place.
+agents_up() {
+	etcd_up_underlay
+	mark_vni $HA
+	mark_vni $HB
+	run_dir $HA host-a $A 1
+	run_dir $HB host-b $B 2
+	agent $HA host-a
+	agent $HB host-b
+	wait_until esp_is $HA 2
+	wait_until esp_is $HB 2
+}
+
 # agent HOST NAME: starts that host's overlayd; its PID goes to /run/agent-NAME.
 # Its slow fallback pass is an hour away: keys reach it through its etcd watch.
 agent() {

@@ -17,15 +17,7 @@ teardown() { nd_teardown; }
 @test "overlayd: keys from etcd, ESP only, rotation on demand without loss, kill -9 and restart" {
 	printf 'MARK_WITH=iptables\nsource %s/test/encrypt/hosts.sh\n%s\n' "$ND_SRC" '
 		hosts_up
-		etcd_up_underlay
-		mark_vni $HA
-		mark_vni $HB
-		run_dir $HA host-a $A 1
-		run_dir $HB host-b $B 2
-		agent $HA host-a
-		agent $HB host-b
-		wait_until esp_is $HA 2
-		wait_until esp_is $HB 2
+		agents_up
 		echo "first $(ring_u)"
 		wait_until ip netns exec $HA ping -c 1 -W 1 192.168.42.2
 		before=$(spis $HA)

@@ -15,16 +15,10 @@ teardown() { nd_teardown; }
 @test "overlayd restart: exactly the ring's SAs remain, traffic flows encrypted across it" {
 	printf 'MARK_WITH=iptables\nsource %s/test/encrypt/hosts.sh\n%s\n' "$ND_SRC" '
 		C=10.55.0.3
+		# The restarted agent has reconciled (its log holds both runs).
+		restarted() { test "$(grep -c "reconciled at revision" /run/agent-host-a.log)" -ge 2; }
 		hosts_up
-		etcd_up_underlay
-		mark_vni $HA
-		mark_vni $HB
-		run_dir $HA host-a $A 1
-		run_dir $HB host-b $B 2
-		agent $HA host-a
-		agent $HB host-b
-		wait_until esp_is $HA 2
-		wait_until esp_is $HB 2
+		agents_up
 		wait_until ip netns exec $HA ping -c 1 -W 1 192.168.42.2
 		sas $HA >$OUT/right
 		policies $HA >$OUT/policy
@@ -54,7 +48,7 @@ teardown() { nd_teardown; }
 		kill $(cat /run/agent-host-a)
 		wait $(cat /run/agent-host-a) || true
 		agent $HA host-a
-		wait_until test -n "$(grep "reconciled at revision" /run/agent-host-a.log | sed -n 2p)"
+		wait_until restarted
 		wait $PING
 		capture_stop
 		tail -2 $OUT/ping

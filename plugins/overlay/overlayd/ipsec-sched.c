@@ -113,14 +113,15 @@ void overlayd_ipsec_sync(struct agent *a, bool full)
 {
 	struct overlayd_ipsec *s = ipsec_of(a);
 	uint64_t now = overlayd_now_ms();
+	bool poll;
 
 	if (!s)
 		return;
-	full |= now >= s->next_poll_ms;
-	if (!due(a, s, now) && !full)
+	poll = now >= s->next_poll_ms;
+	if (!due(a, s, now) && !full && !poll)
 		return;
-	overlayd_ipsec_pass(a, s, full);
-	if (full)
+	overlayd_ipsec_pass(a, s, full || poll, full);
+	if (full || poll)
 		s->next_poll_ms = overlayd_now_ms() + s->poll_ms;
 }
 

@@ -117,16 +117,16 @@ static void finish(struct agent *a, struct overlayd_ipsec *s, struct slot *sl, i
 	}
 }
 
-static void tally_log(const struct nd_ipsec_tally *t, int r, bool full)
+static void tally_log(const struct nd_ipsec_tally *t, int r, bool always)
 {
 	const struct nd_ipsec_count *sa = &t->sa, *p = &t->policy;
 
-	if (!full && !sa->added && !sa->updated && !sa->removed && !p->added && !p->updated &&
+	if (!always && !sa->added && !sa->updated && !sa->removed && !p->added && !p->updated &&
 	    !p->removed && r >= 0)
 		return;
 	nd_info("overlayd: ipsec %s: SAs %u kept, %u added, %u replaced, %u removed; policies %u "
 		"kept, %u added, %u updated, %u removed%s%s",
-		full ? "reconciled" : "changed", sa->kept, sa->added, sa->updated, sa->removed,
+		always ? "reconciled" : "changed", sa->kept, sa->added, sa->updated, sa->removed,
 		p->kept, p->added, p->updated, p->removed,
 		t->skipped ? "; dump messages skipped" : "",
 		r < 0 ? "; some refused (logged)" : "");
@@ -135,8 +135,9 @@ static void tally_log(const struct nd_ipsec_tally *t, int r, bool full)
 /*
  * One pass over every local encrypted network: those due (or all, when
  * full) have their ring read; one reconcile; then acks and rotation steps.
+ * Its counts are logged when told (a reconcile), else only when it changed something.
  */
-void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full)
+void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full, bool log)
 {
 	_cleanup_(freep) struct slot *sl = calloc(a->n_nets ? a->n_nets : 1, sizeof(*sl));
 	_cleanup_(freep) struct nd_ipsec_target *t = calloc(a->n_nets ? a->n_nets : 1, sizeof(*t));
@@ -177,7 +178,7 @@ void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full)
 	}
 	r = any ? nd_ipsec_reconcile(s->x, t, n, &tally) : 0;
 	if (any)
-		tally_log(&tally, r, full);
+		tally_log(&tally, r, log);
 	for (size_t i = 0; i < n; i++) {
 		const struct ipsec_net *st = sl[i].st;
 

@@ -35,7 +35,7 @@ struct overlayd_ipsec {
 /* ipsec.c */
 struct ipsec_net *overlayd_ipsec_state(struct overlayd_ipsec *s, const char *name, bool add);
 size_t overlayd_ipsec_peers(const struct agent *a, const struct local_net *l, struct nd_addr *ret);
-void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full);
+void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full, bool log);
 
 /* ipsec-sched.c */
 void overlayd_ipsec_peers_keep(struct ipsec_net *st, const struct nd_addr *peers, size_t n);
