@@ -74,7 +74,7 @@ typedef void (*nd_etcd_event_fn)(void *data, const struct nd_etcd_event *ev);
 int nd_etcd_parse_watch(const char *text, size_t len, nd_etcd_event_fn fn, void *data,
 			int64_t *ret_rev);
 
-/* etcd.c: the client. Opening loads libcurl; nothing is sent yet. */
+/* etcd.c, etcd-kv.c, etcd-watch.c: the client. Opening loads libcurl; nothing is sent yet. */
 struct nd_etcd;
 
 int nd_etcd_open(const struct nd_etcd_conf *conf, struct nd_etcd **ret);
@@ -101,6 +101,25 @@ int nd_etcd_put(struct nd_etcd *e, const char *key, const char *value, int64_t l
  */
 int nd_etcd_create(struct nd_etcd *e, const char *key, const char *value, int64_t lease,
 		   char **ret_existing);
+/*
+ * A condition of nd_etcd_create_if: key holds value, or (value NULL) no key
+ * (under key, when prefix) was written after revision unchanged_since; 0
+ * there means key does not exist.
+ */
+struct nd_etcd_guard {
+	const char *key;
+	bool prefix;
+	const char *value;
+	int64_t unchanged_since;
+};
+
+/*
+ * nd_etcd_create while every guard holds, in the same txn, so a decision
+ * taken on an earlier read cannot race a writer: 0, -EEXIST (*ret_existing
+ * as for nd_etcd_create), or -ESTALE when key is absent but a guard failed.
+ */
+int nd_etcd_create_if(struct nd_etcd *e, const char *key, const char *value, int64_t lease,
+		      const struct nd_etcd_guard *guards, size_t n, char **ret_existing);
 /* Puts key only while its mod_revision is the given one (compare-and-swap): 0 or -ESTALE. */
 int nd_etcd_replace(struct nd_etcd *e, const char *key, const char *value, int64_t mod_revision);
 int nd_etcd_delete(struct nd_etcd *e, const char *key, bool prefix);

@@ -43,8 +43,11 @@ void bridge_dev_mac_str(const char *bridge, char ret[18]);
 /* records.c: the run-dir records and the isolation description of this network. */
 int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_conf *c,
 			 const struct cni_result *res, const char *host_ifname, const char *mac);
-void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
-			 struct nd_isolation_net *ret);
+/* The nftables description of the network: res's subnets and every configured one. */
+void bridge_isolation_of(const cJSON *conf, const struct bridge_conf *c,
+			 const struct cni_result *res, struct nd_isolation_net *ret);
+/* Adds the subnets ipam.subnets of conf names to ret (once each). */
+void bridge_isolation_configured(const cJSON *conf, struct nd_isolation_net *ret);
 
 /* port-antispoof.c: this port's source addresses in the bridge table (common/antispoof.h). */
 int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,

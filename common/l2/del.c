@@ -17,8 +17,6 @@
 #include "nft.h"
 #include "rundir.h"
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
-
 int bridge_default_route_update(struct cni_ctx *ctx, int run_fd, struct nd_route_owner *ret)
 {
 	_cleanup_(closep) int netns_fd = -1;
@@ -197,6 +195,7 @@ static int gc_network(struct cni_ctx *ctx, const struct bridge_conf *c, int run_
 			iso.subnets[iso.n_subnets++] = n.subnets[i].subnet;
 		nd_net_record_clear(&n);
 	}
+	bridge_isolation_configured(ctx->conf, &iso);
 	r = nd_nft_txn_new(&txn);
 	if (r >= 0)
 		r = nd_isolation_remove(txn, &iso);

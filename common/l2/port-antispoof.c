@@ -8,8 +8,6 @@
 #include "antispoof.h"
 #include "cleanup.h"
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
-
 int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,
 			 const struct cni_result *ipam)
 {

@@ -77,12 +77,47 @@ int bridge_write_records(struct cni_ctx *ctx, int run_fd, const struct bridge_co
 	return 0;
 }
 
-void bridge_isolation_of(const struct bridge_conf *c, const struct cni_result *res,
-			 struct nd_isolation_net *ret)
+static void isolation_subnet_add(struct nd_isolation_net *n, const struct nd_prefix *p)
+{
+	struct nd_prefix net = nd_prefix_network(p);
+
+	for (size_t i = 0; i < n->n_subnets; i++)
+		if (n->subnets[i].len == net.len && nd_addr_equal(&n->subnets[i].addr, &net.addr))
+			return;
+	if (n->n_subnets < ND_ISOLATION_MAX_SUBNETS)
+		n->subnets[n->n_subnets++] = net;
+}
+
+/*
+ * The subnets the config names (ipam.subnets[].subnet, ipam-subnet's form):
+ * the network's masquerade elements hold all of them from its first ADD on
+ * a host, whichever subnet its first containers got, so they are the same
+ * on every host of an overlay. What does not parse is ipam's to refuse.
+ */
+void bridge_isolation_configured(const cJSON *conf, struct nd_isolation_net *ret)
+{
+	const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(conf, "ipam");
+	const cJSON *subnets = cJSON_GetObjectItemCaseSensitive(ipam, "subnets"), *s;
+
+	if (!cJSON_IsArray(subnets))
+		return;
+	cJSON_ArrayForEach(s, subnets)
+	{
+		const cJSON *subnet = cJSON_GetObjectItemCaseSensitive(s, "subnet");
+		struct nd_prefix p;
+
+		if (cJSON_IsString(subnet) && nd_prefix_parse(subnet->valuestring, &p) == 0)
+			isolation_subnet_add(ret, &p);
+	}
+}
+
+void bridge_isolation_of(const cJSON *conf, const struct bridge_conf *c,
+			 const struct cni_result *res, struct nd_isolation_net *ret)
 {
 	*ret = (struct nd_isolation_net){ .bridge = c->bridge,
 					  .internal = c->internal,
 					  .masquerade = c->ip_masq };
-	for (size_t i = 0; i < res->n_ips && ret->n_subnets < ND_ISOLATION_MAX_SUBNETS; i++)
-		ret->subnets[ret->n_subnets++] = nd_prefix_network(&res->ips[i].address);
+	for (size_t i = 0; i < res->n_ips; i++)
+		isolation_subnet_add(ret, &res->ips[i].address);
+	bridge_isolation_configured(conf, ret);
 }

@@ -151,6 +151,11 @@ static int dynamic_one(struct cni_ctx *ctx, const struct ipam_conf *c, struct in
 				ctx, CNI_ERR_TRY_AGAIN, e,
 				"ipam: %s of network %s needs a new address block and " ETCD_DOWN,
 				r->path, ctx->net_name, ipam_cluster_tried(in->cluster));
+		if (e == -EAGAIN)
+			return cni_fail(ctx, CNI_ERR_TRY_AGAIN, e,
+					"ipam: %s of network %s: other hosts kept claiming address "
+					"blocks and static addresses meanwhile; try again",
+					r->path, ctx->net_name);
 		if (e < 0)
 			return cni_fail(ctx, CNI_ERR_IO, e, "ipam: allocating from %s: %s", r->path,
 					strerror(-e));

@@ -65,7 +65,7 @@ int ipam_store_has_room(struct ipam_store *s, const struct ipam_range *r);
 int ipam_store_owners(struct ipam_store *s, struct cni_attachment **ret);
 
 /*
- * The cluster layer (store-etcd.c), over the file store when the config has
+ * The cluster layer (store-etcd*.c), over the file store when the config has
  * a "store" (ipam.store, else the root's, as overlay passes it): a host
  * claims address blocks of a range in etcd with one compare-and-create and
  * allocates inside them through the file store, so an ADD reaches etcd only

@@ -16,7 +16,6 @@
 #include "sysctl.h"
 
 ND_CLEANUP(struct portmap_ledger *, portmap_ledger_close)
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 
 static int nft_fail(struct cni_ctx *ctx, int r, const char *err)
 {

@@ -34,6 +34,61 @@ teardown() { ov_teardown; }
 	assert_output --partial "host h3"
 }
 
+@test "a static address racing another host's first block: one of the two wins, never both" {
+	local i n dyn sta block ips won_static=0 won_block=0
+	for i in $(seq 1 10); do
+		n=$(ov_net "race$i" "[{\"subnet\":\"10.91.$i.0/24\"}]")
+		# Host 2's first ADD claims the first block, 10.91.$i.0/28; host 1
+		# asks for .5 inside it at the same moment.
+		ov_add 2 "$n" "d$i" >"$ND_TMP/dyn$i" 2>&1 &
+		dyn=$!
+		ov_add 1 "$n" "s$i" eth0 "IP=10.91.$i.5" >"$ND_TMP/sta$i" 2>&1 &
+		sta=$!
+		wait "$dyn" || { cat "$ND_TMP/dyn$i"; false; }
+		block=$(ov_etcdctl get --print-value-only "/nd/ipam/race$i/blocks/10.91.$i.0-28")
+		ips=$(ov_etcdctl get --print-value-only "/nd/ipam/race$i/ips/10.91.$i.5")
+		if wait "$sta"; then
+			won_static=$((won_static + 1))
+			[ -z "$block" ] || { echo "round $i: .5 static on h1 AND its block on $block"; false; }
+			[[ $ips == *'"host":"h1"'* ]]
+			[ "$(ip_of "$(cat "$ND_TMP/dyn$i")")" != "10.91.$i.5" ]
+		else
+			won_block=$((won_block + 1))
+			grep -q '"code":103' "$ND_TMP/sta$i" || { cat "$ND_TMP/sta$i"; false; }
+			grep -q "held by host h2" "$ND_TMP/sta$i"
+			[ "$block" = h2 ] && [ -z "$ips" ]
+		fi
+	done
+	echo "# static first: $won_static, block first: $won_block" >&3
+}
+
+@test "a block chosen on a read that a static claim then overtook is not taken" {
+	local relay=$ND_TMP/relay dyn h2conf
+	n=$(ov_net race '[{"subnet":"10.91.0.0/24"}]' '{"vni": 4711}')
+	# Host 2 reaches etcd through a relay that holds its first txn (the
+	# block claim) until host 1 has claimed .5, inside that block.
+	mkdir -p "$relay"
+	ip netns exec "nd-$ND_ID-h2" /usr/bin/python3 "$ND_SRC/test/overlay/hold-txn.py" \
+		10.99.0.2 2399 10.99.0.1 2379 "$relay" &
+	nd_track_pid $!
+	ov_wait_for 5 test -e "$relay/ready"
+	h2conf=$ND_TMP/conf/race-h2.conflist
+	jq '.plugins[0].store.endpoints = ["http://10.99.0.2:2399"]' "$n" >"$h2conf"
+	ov_add 2 "$h2conf" d1 >"$ND_TMP/dyn" 2>&1 &
+	dyn=$!
+	ov_wait_for 10 test -e "$relay/held"
+	run ov_add 1 "$n" s1 eth0 "IP=10.91.0.5"
+	assert_success
+	touch "$relay/release"
+	wait "$dyn" || { cat "$ND_TMP/dyn"; false; }
+	run ip_of "$(cat "$ND_TMP/dyn")"
+	assert_output 10.91.0.16
+	run ov_etcdctl get --prefix --keys-only /nd/ipam/race/blocks/
+	assert_output "/nd/ipam/race/blocks/10.91.0.16-28"
+	run ov_etcdctl get --print-value-only /nd/ipam/race/blocks/10.91.0.16-28
+	assert_output h2
+}
+
 @test "one etcd member killed: ADD, DEL and propagation keep working" {
 	run ov_add 1 "$N" c1
 	a1=$(ip_of "$output")

@@ -63,6 +63,28 @@ teardown() {
 	[ ! -e "$NETDOCK_RUN_DIR/overlay/ov-$ND_ID.json" ]
 }
 
+@test "every configured subnet is masqueraded from the first ADD, and GC removes them all" {
+	N=$(ov_net two '[{"subnet":"10.214.0.0/24"},{"subnet":"10.215.0.0/24"}]' '{"vni": 7102}')
+	run br_add "$N" c1
+	assert_success
+	assert_equal "$(ip_of "$output")" 10.214.0.2
+	# The second subnet's containers may live on other hosts only; its
+	# elements are this host's all the same, as on every host.
+	run nft list set inet "$NETDOCK_NFT_TABLE" masq4
+	assert_success
+	assert_output --partial 10.214.0.0/24
+	assert_output --partial 10.215.0.0/24
+	run nd_list CHECK "$N" "$(nd_cid c1)" "nd-$ND_ID-c1"
+	assert_success
+	run br_del "$N" c1
+	assert_success
+	GC_VALID='[]' run nd_list GC "$N"
+	assert_success
+	run nft list set inet "$NETDOCK_NFT_TABLE" masq4
+	refute_output --partial 10.214.0.0
+	refute_output --partial 10.215.0.0
+}
+
 @test "no vni: one derived from the network name, the same on every run" {
 	N=$(ov_net derived '[{"subnet":"10.214.0.0/24"}]')
 	run br_add "$N" c1
