@@ -63,11 +63,13 @@ static size_t append(uint8_t *buf, size_t at, const struct nlmsghdr *h)
 
 static size_t done(uint8_t *buf, size_t at, int err)
 {
-	struct nlmsghdr h = { .nlmsg_len = NLMSG_HDRLEN + sizeof(err), .nlmsg_type = NLMSG_DONE };
+	struct {
+		struct nlmsghdr h;
+		int err;
+	} m = { .h = { .nlmsg_len = NLMSG_HDRLEN + sizeof(err), .nlmsg_type = NLMSG_DONE },
+		.err = err };
 
-	at = append(buf, at, &h);
-	memcpy(buf + at - sizeof(err), &err, sizeof(err));
-	return at;
+	return append(buf, at, &m.h);
 }
 
 static struct nd_xfrm_sa sa_of(void)
