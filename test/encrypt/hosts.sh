@@ -149,9 +149,24 @@ run_dir() {
 		$4 $4 $4 $mac >$d/endpoints/net42/c$4-eth0.json
 }
 
+# agents_up: both hosts marking VNI 42, etcd on the underlay, a record and an
+# agent on each, and each host's two SAs in place.
+agents_up() {
+	etcd_up_underlay
+	mark_vni $HA
+	mark_vni $HB
+	run_dir $HA host-a $A 1
+	run_dir $HB host-b $B 2
+	agent $HA host-a
+	agent $HB host-b
+	wait_until esp_is $HA 2
+	wait_until esp_is $HB 2
+}
+
 # agent HOST NAME: starts that host's overlayd; its PID goes to /run/agent-NAME.
+# Its slow fallback pass is an hour away: keys reach it through its etcd watch.
 agent() {
-	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_LOG_LEVEL=info \
+	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_IPSEC_POLL=3600 NETDOCK_LOG_LEVEL=info \
 		$SRC/build/bin/netdock-overlayd --endpoints $ETCD_U --host $2 \
 		--run-dir /run/rd-$2 >>/run/agent-$2.log 2>&1 &
 	echo $! >/run/agent-$2
@@ -172,6 +187,22 @@ wait_until() {
 }
 
 esp_is() { test "$(esp_count $1)" = "$2"; }
+
+# sas HOST: the host's ESP SAs, one "src>dst spi reqid" a line, sorted.
+sas() { ip -n $1 xfrm state | awk '/^src /{s=$2; d=$4} /proto esp spi/{print s ">" d, $4, $6}' | sort; }
+# spis HOST: their SPIs on one line, sorted.
+spis() { sas $1 | awk '{print $2}' | sort | tr '\n' ' '; }
+# same_spis: both hosts hold SAs with the same SPIs (each one's send is the other's receive).
+same_spis() { test -n "$(spis $HA)" && test "$(spis $HA)" = "$(spis $HB)"; }
+# policies HOST: each policy's "mark reqid", sorted.
+policies() { ip -n $1 xfrm policy | awk '/^[ \t]*mark /{m=$2} /proto esp reqid/{print m, $4}' | sort; }
+# sa_add HOST SRC DST SPI REQID: an ESP transport SA with a throwaway key, made by iproute2.
+sa_add() {
+	ip -n $1 xfrm state add src $2 dst $3 proto esp spi $4 reqid $5 mode transport \
+		aead 'rfc4106(gcm(aes))' 0x$(printf '%040x' $(($4))) 128
+}
+# reconciled NAME: the counts of the agent's last full ipsec pass.
+reconciled() { grep "ipsec reconciled" /run/agent-$1.log | tail -1 | sed 's/^.*reconciled: //'; }
 ring_is() { test "$(ring_u)" = "$1"; }
 
 ring_u() {
