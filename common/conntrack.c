@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "closer.h"
 
 #define CT_BUF_SIZE 32768 /* a dump answers in skbs sized after the reader's buffer */
 #define CT_TUPLE_MAX 256 /* an original tuple nest is < 100 bytes; larger ones are skipped */
@@ -184,7 +185,7 @@ static bool wants_family(const struct nd_ct_flow *f, size_t n, int family)
 	return false;
 }
 
-int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n)
+int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n, const char *run_dir)
 {
 	_cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
 	_cleanup_(freep) void *buf = NULL;
@@ -208,5 +209,8 @@ int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n)
 		total += r > 0 ? r : 0;
 	}
 	free(d.victims);
+	/* A netfilter socket too: its close waits like an nftables one's (closer.h). */
+	if (run_dir)
+		nd_closer_hand_over(run_dir, mnl_socket_get_fd(nl));
 	return r < 0 ? r : total;
 }

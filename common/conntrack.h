@@ -19,8 +19,9 @@ struct nd_ct_flow {
  * Deletes every conntrack entry matching one of f[0..n) (original destination
  * port and protocol, reply source address), over nfnetlink_conntrack: one
  * dump per address family, then one delete per entry. Returns the number
- * deleted, 0 when conntrack is not loaded, or -errno.
+ * deleted, 0 when conntrack is not loaded, or -errno. run_dir (may be
+ * NULL): whose closer takes the socket's closing wait (closer.h).
  */
-int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n);
+int nd_conntrack_forget(const struct nd_ct_flow *f, size_t n, const char *run_dir);
 
 #endif

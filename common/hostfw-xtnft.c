@@ -30,7 +30,6 @@
 #define XT_TABLE "filter"
 #define MAX_FOUND 16
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 ND_CLEANUP(struct nftnl_expr_iter *, nftnl_expr_iter_destroy)
 
 struct found {

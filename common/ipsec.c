@@ -29,6 +29,23 @@ uint32_t nd_ipsec_reqid_none(unsigned vni)
 	return ND_IPSEC_REQID_BASE | 1u << 25 | (vni & 0xffffffu) << 1;
 }
 
+bool nd_ipsec_reqid_vni(uint32_t reqid, unsigned *ret_vni)
+{
+	/* base | [1 << 25: no key] | VNI << 1 | parity: bits 26-31 are the base's. */
+	if ((reqid & 0xfc000000u) != ND_IPSEC_REQID_BASE)
+		return false;
+	*ret_vni = (reqid >> 1) & 0xffffffu;
+	return true;
+}
+
+bool nd_ipsec_mark_vni(uint32_t mark, unsigned *ret_vni)
+{
+	if ((mark & 0xff000000u) != ND_IPSEC_MARK_BASE)
+		return false;
+	*ret_vni = mark & 0xffffffu;
+	return true;
+}
+
 /* FNV-1a, then a finaliser that spreads every input bit over the word. */
 static uint32_t mix(const uint8_t *p, size_t len)
 {

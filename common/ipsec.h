@@ -46,6 +46,9 @@ uint32_t nd_ipsec_mark(unsigned vni);
 uint32_t nd_ipsec_reqid(unsigned vni, uint32_t key_id);
 /* The reqid of a policy before the first key: no SA ever carries it. */
 uint32_t nd_ipsec_reqid_none(unsigned vni);
+/* The VNI a reqid or mark of netdock's names; false for any other (not netdock's). */
+bool nd_ipsec_reqid_vni(uint32_t reqid, unsigned *ret_vni);
+bool nd_ipsec_mark_vni(uint32_t mark, unsigned *ret_vni);
 /* SPI of the SA src -> dst for the key: distinct per sender, network and key (>= 256). */
 uint32_t nd_ipsec_spi(const struct nd_addr *src, const struct nd_addr *dst, unsigned vni,
 		      uint32_t key_id);
@@ -129,5 +132,44 @@ int nd_ipsec_peer_del(struct nd_xfrm *x, const struct nd_ipsec_net *n, const str
 
 int nd_ipsec_apply(struct nd_xfrm *x, const struct nd_ipsec_net *n,
 		   const struct nd_ipsec_ring *ring, const struct nd_addr *peers, size_t n_peers);
+
+/* Reconciliation from the kernel's dumps (ipsec-reconcile.c). */
+struct nd_ipsec_target {
+	struct nd_ipsec_net n;
+	const struct nd_ipsec_ring
+		*ring; /* NULL: not read this time; its VNI's state stays as it is */
+	const struct nd_addr *peers; /* the hosts with endpoints on the network */
+	size_t n_peers;
+	int err; /* set by nd_ipsec_reconcile: 0, or why its SAs or policy could not all be set */
+};
+
+struct nd_ipsec_count {
+	unsigned kept, added, updated, removed;
+};
+
+struct nd_ipsec_tally {
+	struct nd_ipsec_count sa, policy;
+	unsigned failed; /* kernel requests refused (each logged) */
+	size_t skipped; /* dump messages that did not parse */
+};
+
+/*
+ * Dumps the kernel's SAs and policies once each and sends only the
+ * difference to what the targets say (netdock's own are told by their
+ * reqids and marks; nobody else's is touched):
+ * - a target with a ring: every key's SAs with every peer, receive side
+ *   first, then the policy on the primary key; its send SAs to hosts that
+ *   are peers no more stay while their key is in the ring (their receive SA
+ *   may expect our sequence to go on); the rest of its VNI goes, after the
+ *   policy moved;
+ * - netdock's SAs of a VNI no target names go; its policies there go only
+ *   when nothing marks that VNI's packets (no nftables element): a policy
+ *   the plugin made before the record that names its network stays.
+ * An SA or policy that is right is left alone (no traffic gap). A target
+ * whose SAs could not all be added keeps its policy and old SAs. Returns 0
+ * or the first error; *ret counts what was kept, added, updated, removed.
+ */
+int nd_ipsec_reconcile(struct nd_xfrm *x, struct nd_ipsec_target *t, size_t n_t,
+		       struct nd_ipsec_tally *ret);
 
 #endif

@@ -183,35 +183,36 @@ int nd_isolation_remove(struct nd_nft_txn *txn, const struct nd_isolation_net *n
 	struct nd_nft_data k = ifname_key(n->bridge), same = same_key(n->bridge);
 	int r = 0;
 
-	if (nd_nft_elem_exists(SET_BRIDGES, &k) > 0)
+	if (nd_nft_txn_elem_exists(txn, SET_BRIDGES, &k) > 0)
 		r = nd_nft_elem_del(txn, SET_BRIDGES, &k);
-	if (r >= 0 && nd_nft_elem_exists(SET_SAME, &same) > 0)
+	if (r >= 0 && nd_nft_txn_elem_exists(txn, SET_SAME, &same) > 0)
 		r = nd_nft_elem_del(txn, SET_SAME, &same);
-	if (r >= 0 && nd_nft_elem_exists(SET_INTERNAL, &k) > 0)
+	if (r >= 0 && nd_nft_txn_elem_exists(txn, SET_INTERNAL, &k) > 0)
 		r = nd_nft_elem_del(txn, SET_INTERNAL, &k);
 	for (size_t i = 0; r >= 0 && i < n->n_subnets; i++) {
 		struct nd_nft_data lo, hi;
 
 		prefix_bounds(&n->subnets[i], &lo, &hi);
-		if (nd_nft_elem_exists(masq_set(&n->subnets[i]), &lo) > 0)
+		if (nd_nft_txn_elem_exists(txn, masq_set(&n->subnets[i]), &lo) > 0)
 			r = nd_nft_elem_del_range(txn, masq_set(&n->subnets[i]), &lo, &hi);
 	}
 	return r;
 }
 
-int nd_isolation_check(const struct nd_isolation_net *n, char *missing, size_t size)
+int nd_isolation_check(struct nd_nft_txn *txn, const struct nd_isolation_net *n, char *missing,
+		       size_t size)
 {
 	struct nd_nft_data k = ifname_key(n->bridge), same = same_key(n->bridge);
 
-	if (nd_nft_elem_exists(SET_BRIDGES, &k) <= 0) {
+	if (nd_nft_txn_elem_exists(txn, SET_BRIDGES, &k) <= 0) {
 		snprintf(missing, size, "%s is not in set %s", n->bridge, SET_BRIDGES);
 		return -ENOENT;
 	}
-	if (nd_nft_elem_exists(SET_SAME, &same) <= 0) {
+	if (nd_nft_txn_elem_exists(txn, SET_SAME, &same) <= 0) {
 		snprintf(missing, size, "%s is not in set %s", n->bridge, SET_SAME);
 		return -ENOENT;
 	}
-	if (n->internal && nd_nft_elem_exists(SET_INTERNAL, &k) <= 0) {
+	if (n->internal && nd_nft_txn_elem_exists(txn, SET_INTERNAL, &k) <= 0) {
 		snprintf(missing, size, "%s is not in set %s", n->bridge, SET_INTERNAL);
 		return -ENOENT;
 	}
@@ -220,7 +221,7 @@ int nd_isolation_check(const struct nd_isolation_net *n, char *missing, size_t s
 		char p[ND_PREFIX_STRLEN];
 
 		prefix_bounds(&n->subnets[i], &lo, &hi);
-		if (nd_nft_elem_exists(masq_set(&n->subnets[i]), &lo) <= 0) {
+		if (nd_nft_txn_elem_exists(txn, masq_set(&n->subnets[i]), &lo) <= 0) {
 			snprintf(missing, size, "%s is not in set %s",
 				 nd_prefix_to_str(&n->subnets[i], p), masq_set(&n->subnets[i]));
 			return -ENOENT;

@@ -27,7 +27,8 @@ struct nd_isolation_net {
 int nd_isolation_add(struct nd_nft_txn *txn, const struct nd_isolation_net *n);
 /* Queues removal of this network's elements that exist. */
 int nd_isolation_remove(struct nd_nft_txn *txn, const struct nd_isolation_net *n);
-/* 0 when every element of the network is present, else -ENOENT and what in missing. */
-int nd_isolation_check(const struct nd_isolation_net *n, char *missing, size_t size);
+/* 0 when every element of the network is present, else -ENOENT and what in missing (asked on txn's socket). */
+int nd_isolation_check(struct nd_nft_txn *txn, const struct nd_isolation_net *n, char *missing,
+		       size_t size);
 
 #endif

@@ -168,30 +168,23 @@ int nd_nft_elem_add_verdict(struct nd_nft_txn *txn, const char *set, const struc
 	return elem_send(txn, s, NFT_MSG_NEWSETELEM, "add element to");
 }
 
-/* One GETSETELEM round trip; the reply is the element or an error. */
-int nd_nft_elem_exists(const char *set, const struct nd_nft_data *key)
+/* One GETSETELEM round trip on nl; the reply is the element or an error. */
+static int exists_on(struct mnl_socket *nl, uint8_t family, const char *table, const char *set,
+		     const struct nd_nft_data *key)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
-	struct mnl_socket *nl;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL), portid;
+	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
 	struct nlmsghdr *nlh;
 	int r, found = 0;
 
 	if (!s || elem_append(s, key, NULL, 0) < 0)
 		return -ENOMEM;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, nd_nft_table_name());
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, family, NLM_F_ACK, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl)
-		return -errno;
-	r = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-			    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ?
-		    -errno :
-		    0;
-	portid = mnl_socket_get_portid(nl);
+	r = mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
 	while (r == 0) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 
@@ -209,6 +202,24 @@ int nd_nft_elem_exists(const char *set, const struct nd_nft_data *key)
 			break;
 		r = 0;
 	}
-	mnl_socket_close(nl);
 	return r < 0 ? r : found;
+}
+
+int nd_nft_txn_elem_exists(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *key)
+{
+	return exists_on(txn->nl, txn->family, txn->table, set, key);
+}
+
+int nd_nft_elem_exists(const char *set, const struct nd_nft_data *key)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	int r;
+
+	if (!nl)
+		return -errno;
+	r = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ? -errno : 0;
+	if (r == 0)
+		r = exists_on(nl, NFPROTO_INET, nd_nft_table_name(), set, key);
+	mnl_socket_close(nl);
+	return r;
 }

@@ -29,7 +29,6 @@ struct nd_nft_txn {
 	struct nlmsghdr *last; /* the batch's last message: the only one asking for an ack */
 };
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 ND_CLEANUP(struct nftnl_rule *, nftnl_rule_free)
 
 /* Starts the next message of the batch; NULL on ENOMEM. */

@@ -19,6 +19,7 @@
 #include <libnftnl/udata.h>
 
 #include "cleanup.h"
+#include "closer.h"
 #include "nft-internal.h"
 
 /* Past this, the batch is refused with -E2BIG; netdock batches are a few KiB. */
@@ -85,6 +86,13 @@ void nd_nft_txn_free(struct nd_nft_txn *txn)
 	free(txn->buf);
 	free(txn->msgs);
 	free(txn);
+}
+
+void nd_nft_txn_free_via(struct nd_nft_txn *txn, const char *run_dir)
+{
+	if (txn && txn->nl)
+		nd_closer_hand_over(run_dir, mnl_socket_get_fd(txn->nl));
+	nd_nft_txn_free(txn);
 }
 
 struct nlmsghdr *nd_nft_txn_msg(struct nd_nft_txn *txn, uint16_t type, uint16_t flags,

@@ -16,6 +16,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "cleanup.h"
+
 struct nd_nft_txn;
 struct nd_nft_rule;
 
@@ -27,6 +29,13 @@ int nd_nft_txn_new(struct nd_nft_txn **ret);
 /* The same on another family's table (NFPROTO_IPV4 "filter": iptables-nft's). */
 int nd_nft_txn_new_in(uint8_t family, const char *table, struct nd_nft_txn **ret);
 void nd_nft_txn_free(struct nd_nft_txn *txn);
+ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
+/*
+ * nd_nft_txn_free for a short-lived process: the wait of closing the
+ * socket (nd_nft_txn_elem_exists below says why there is one) goes to the
+ * closer of run_dir when one listens (closer.h).
+ */
+void nd_nft_txn_free_via(struct nd_nft_txn *txn, const char *run_dir);
 /*
  * The family of the objects queued from now on (NFPROTO_INET by default;
  * NFPROTO_BRIDGE for the bridge table of the same name). One batch may mix them.
@@ -156,7 +165,15 @@ void nd_nft_match_l4proto(struct nd_nft_rule *r, uint8_t proto);
  */
 int nd_nft_txn_commit(struct nd_nft_txn *txn, char *err_text, size_t err_size);
 
-/* True when the set/element exists (for CHECK); read-only netlink get. */
+/* True when the set/element exists (for CHECK); read-only netlink get on a socket of its own. */
 int nd_nft_elem_exists(const char *set, const struct nd_nft_data *key);
+/*
+ * The same on txn's socket, in txn's table and family, without queueing
+ * anything. Why: closing a netfilter socket waits for the kernel to free
+ * the transactions of any commit in this netns (nf_tables flushes its
+ * destroy work on every socket release, an RCU grace period of 10-20 ms
+ * here), so under parallel ADDs every socket a plugin opens costs a wait.
+ */
+int nd_nft_txn_elem_exists(struct nd_nft_txn *txn, const char *set, const struct nd_nft_data *key);
 
 #endif

@@ -116,16 +116,11 @@ static void put_aead(struct nlmsghdr *h, const uint8_t *key)
 	explicit_bzero(&aead, sizeof(aead));
 }
 
-/* NEWSA or UPDSA of one SA; the message buffer holds the key and is wiped. */
-static int sa_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_sa *sa)
+struct nlmsghdr *nd_xfrm_sa_msg(void *buf, uint16_t type, const struct nd_xfrm_sa *sa)
 {
-	char buf[1024];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct xfrm_usersa_info *p;
-	int r;
 
-	if (sa->src.family != sa->dst.family || !sa->key)
-		return -EINVAL;
 	h->nlmsg_type = type;
 	h->nlmsg_flags = type == XFRM_MSG_NEWSA ? NLM_F_CREATE | NLM_F_EXCL : 0;
 	p = mnl_nlmsg_put_extra_header(h, sizeof(*p));
@@ -141,7 +136,18 @@ static int sa_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_sa *sa
 	p->lft.soft_byte_limit = p->lft.hard_byte_limit = XFRM_INF;
 	p->lft.soft_packet_limit = p->lft.hard_packet_limit = XFRM_INF;
 	put_aead(h, sa->key);
-	r = request(x, h);
+	return h;
+}
+
+/* NEWSA or UPDSA of one SA; the message buffer holds the key and is wiped. */
+static int sa_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_sa *sa)
+{
+	char buf[ND_XFRM_MSG_MAX] __attribute__((aligned(8)));
+	int r;
+
+	if (sa->src.family != sa->dst.family || !sa->key)
+		return -EINVAL;
+	r = request(x, nd_xfrm_sa_msg(buf, type, sa));
 	explicit_bzero(buf, sizeof(buf));
 	return r;
 }
@@ -193,9 +199,8 @@ static void mark_put(struct nlmsghdr *h, uint32_t mark)
 	mnl_attr_put(h, XFRMA_MARK, sizeof(m), &m);
 }
 
-static int policy_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_policy *p)
+struct nlmsghdr *nd_xfrm_policy_msg(void *buf, uint16_t type, const struct nd_xfrm_policy *p)
 {
-	char buf[1024];
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	struct xfrm_userpolicy_info *info;
 	struct xfrm_user_tmpl t = { .family = (uint16_t)p->family,
@@ -217,7 +222,14 @@ static int policy_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_po
 	t.id.proto = IPPROTO_ESP;
 	mnl_attr_put(h, XFRMA_TMPL, sizeof(t), &t);
 	mark_put(h, p->mark);
-	return request(x, h);
+	return h;
+}
+
+static int policy_send(struct nd_xfrm *x, uint16_t type, const struct nd_xfrm_policy *p)
+{
+	char buf[ND_XFRM_MSG_MAX] __attribute__((aligned(8)));
+
+	return request(x, nd_xfrm_policy_msg(buf, type, p));
 }
 
 int nd_xfrm_policy_add(struct nd_xfrm *x, const struct nd_xfrm_policy *p)

@@ -68,6 +68,60 @@ int nd_xfrm_policy_del(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
 int nd_xfrm_policy_get(struct nd_xfrm *x, const struct nd_xfrm_policy *p);
 
 /*
+ * Dumps (xfrm-dump.c): what the kernel holds, one message at a time. Every
+ * length and attribute is checked before it is read; a message that does
+ * not parse is skipped and counted, never guessed at.
+ */
+struct nd_xfrm_sa_info {
+	/* key points into the dump's buffer (wiped after the callback); NULL unless the
+	   SA's AEAD is ND_XFRM_AEAD with a ND_XFRM_KEY_LEN-byte key and ND_XFRM_ICV_BITS ICV */
+	struct nd_xfrm_sa sa;
+	uint8_t proto, mode;
+	bool marked; /* carries an XFRMA_MARK other than 0/0 (netdock's SAs carry none) */
+};
+
+struct nd_xfrm_policy_info {
+	/* family, mark (its value), dport, and the reqid of its template: 0 unless it
+	   has exactly one, ESP in transport mode */
+	struct nd_xfrm_policy p;
+	uint8_t dir;
+	uint32_t mark_mask; /* 0 without XFRMA_MARK */
+	bool port_selector; /* UDP to one port from and to any address: netdock's selector */
+};
+
+struct nd_xfrm_dump {
+	/* Either may be NULL; after a negative return the rest is read but not handed on. */
+	int (*sa)(void *data, const struct nd_xfrm_sa_info *sa);
+	int (*policy)(void *data, const struct nd_xfrm_policy_info *p);
+	void *data;
+	size_t skipped; /* messages that did not parse */
+	int err; /* the first callback's error */
+	bool interrupted; /* the kernel flagged the dump inconsistent (NLM_F_DUMP_INTR) */
+};
+
+/*
+ * One buffer of answers to the dump request seq: 1 at NLMSG_DONE, 0 when
+ * more is to come, or the kernel's -errno (a callback's goes to d->err). buf must be
+ * 4-byte aligned, as recv() buffers are.
+ */
+int nd_xfrm_dump_parse(const void *buf, size_t len, uint32_t seq, struct nd_xfrm_dump *d);
+/* XFRM_MSG_GETSA with NLM_F_DUMP (ESP only): d->sa for each. -EAGAIN when interrupted. */
+int nd_xfrm_sa_dump(struct nd_xfrm *x, struct nd_xfrm_dump *d);
+/* XFRM_MSG_GETPOLICY with NLM_F_DUMP: d->policy for each. -EAGAIN when interrupted. */
+int nd_xfrm_policy_dump(struct nd_xfrm *x, struct nd_xfrm_dump *d);
+
+/*
+ * The messages the requests above send (XFRM_MSG_NEWSA/UPDSA,
+ * NEWPOLICY/UPDPOLICY), built into buf (ND_XFRM_MSG_MAX bytes, 8-byte
+ * aligned): a dump carries SAs and policies in the same shape, so tests
+ * parse them back (the SA's message holds its key: wipe buf).
+ */
+#define ND_XFRM_MSG_MAX 1024
+struct nlmsghdr;
+struct nlmsghdr *nd_xfrm_sa_msg(void *buf, uint16_t type, const struct nd_xfrm_sa *sa);
+struct nlmsghdr *nd_xfrm_policy_msg(void *buf, uint16_t type, const struct nd_xfrm_policy *p);
+
+/*
  * Whether this kernel can run ESP with the AEAD above: builds a full SA and
  * asks to update one that cannot exist, so nothing is installed. Returns 0
  * (supported), or the kernel's errno (-EPROTONOSUPPORT: no esp4/esp6;

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "log.h"
 #include "rundir.h"
 
@@ -107,6 +108,16 @@ static int start(struct dnsd *d, const char *user)
 	r = dnsd_drop_privileges(user);
 	if (r < 0)
 		return nd_log_errno(r, "dropping privileges to %s: %s", user, strerror(-r));
+	/*
+	 * Plugins of this run dir hand it their netfilter sockets' closing
+	 * waits (closer.h); its thread starts with the privileges just dropped.
+	 */
+	r = nd_closer_start(d->run_dir);
+	if (r == -EADDRINUSE)
+		nd_info("another netdock-dnsd closes the sockets of %s's plugins", d->run_dir);
+	else if (r < 0)
+		nd_warn("closer for %s: %s; plugins close their netfilter sockets themselves",
+			d->run_dir, strerror(-r));
 	/*
 	 * The first read is made as the user it runs as: what it cannot read now it
 	 * could not read after the next change either, and says so from the start.

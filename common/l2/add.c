@@ -19,8 +19,6 @@
 #include "rundir.h"
 #include "sysctl.h"
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
-
 struct attach {
 	struct bridge_conf conf;
 	struct cni_result ipam;
@@ -32,6 +30,7 @@ struct attach {
 	int run_fd; /* where sysctl writers queue (sysctl.h) */
 	/* The network's nftables entries are missing: its first ADD on this host. */
 	bool network_setup;
+	struct nd_nft_txn *txn; /* the ADD's one netfilter socket: checks, then the commit */
 };
 
 static int kernel_fail(struct cni_ctx *ctx, struct nd_nl *nl, int r, const char *what)
@@ -227,22 +226,20 @@ static int in_container(struct cni_ctx *ctx, struct attach *a, int netns_fd)
 
 static int nft_commit(struct cni_ctx *ctx, struct attach *a)
 {
-	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
 	char err[256] = "";
-	int r;
+	int r = 0;
 
 	/*
 	 * Every nftables commit ends with an RCU grace period that the next
 	 * netfilter socket close waits for (~10 ms): the network's entries go
 	 * in the same batch as this port's source addresses (antispoof.h).
 	 */
-	r = nd_nft_txn_new(&txn);
-	if (r >= 0 && a->network_setup)
-		r = nd_isolation_add(txn, &a->isolation);
+	if (a->network_setup)
+		r = nd_isolation_add(a->txn, &a->isolation);
 	if (r >= 0)
-		r = bridge_antispoof_add(txn, a->host_ifname, &a->ipam);
+		r = bridge_antispoof_add(a->txn, a->host_ifname, &a->ipam);
 	if (r >= 0)
-		r = nd_nft_txn_commit(txn, err, sizeof(err));
+		r = nd_nft_txn_commit(a->txn, err, sizeof(err));
 	if (r < 0) {
 		cni_fail(ctx, ND_ERR_NFT, r, "nftables table %s: %s", nd_nft_table_name(),
 			 strerror(-r));
@@ -332,8 +329,12 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	if (run_fd < 0)
 		return cni_fail(ctx, CNI_ERR_IO, run_fd, "run dir %s: %s", nd_run_dir_path(ctx),
 				strerror(-run_fd));
+	/* One netfilter socket for the whole ADD: each one's close may wait (nft.h). */
+	r = nd_nft_txn_new(&a->txn);
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NFT, r, "nftables: %s", strerror(-r));
 	bridge_isolation_of(ctx->conf, &a->conf, &a->ipam, &a->isolation);
-	a->network_setup = nd_isolation_check(&a->isolation, missing, sizeof(missing)) < 0;
+	a->network_setup = nd_isolation_check(a->txn, &a->isolation, missing, sizeof(missing)) < 0;
 	r = nd_nl_open(&nl);
 	if (r < 0)
 		return kernel_fail(ctx, NULL, r, "netlink");
@@ -350,10 +351,11 @@ static int attach_steps(struct cni_ctx *ctx, struct attach *a, struct nd_route_o
 	}
 	if (r >= 0)
 		r = bridge_default_route_update(ctx, run_fd, owner);
-	if (r >= 0)
-		r = nft_commit(ctx, a);
+	/* The firewall scan before the commit: its socket's close would wait for the commit's. */
 	if (r >= 0)
 		r = bridge_hostfw_add(ctx, a->conf.bridge, run_fd);
+	if (r >= 0)
+		r = nft_commit(ctx, a);
 	return r;
 }
 
@@ -385,6 +387,7 @@ int bridge_add(struct cni_ctx *ctx)
 	if (r >= 0)
 		fill_result(ctx, a, &owner);
 	bridge_conf_clear(&a->conf);
+	nd_nft_txn_free_via(a->txn, nd_run_dir_path(ctx));
 	free(a);
 	return r;
 }

@@ -99,11 +99,15 @@ static int check_in_netns(struct cni_ctx *ctx, const struct bridge_conf *c)
 
 static int check_nft(struct cni_ctx *ctx, const struct bridge_conf *c)
 {
+	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
 	struct nd_isolation_net iso;
 	char missing[128];
+	int r = nd_nft_txn_new(&txn);
 
+	if (r < 0)
+		return cni_fail(ctx, ND_ERR_NFT, r, "nftables: %s", strerror(-r));
 	bridge_isolation_of(ctx->conf, c, ctx->prev_result, &iso);
-	if (nd_isolation_check(&iso, missing, sizeof(missing)) < 0)
+	if (nd_isolation_check(txn, &iso, missing, sizeof(missing)) < 0)
 		return differs(ctx, "nftables: %s", missing);
 	return 0;
 }

@@ -17,8 +17,6 @@
 #include "nft.h"
 #include "rundir.h"
 
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
-
 int bridge_default_route_update(struct cni_ctx *ctx, int run_fd, struct nd_route_owner *ret)
 {
 	_cleanup_(closep) int netns_fd = -1;

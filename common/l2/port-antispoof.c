@@ -7,8 +7,7 @@
 
 #include "antispoof.h"
 #include "cleanup.h"
-
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
+#include "rundir.h"
 
 int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,
 			 const struct cni_result *ipam)
@@ -24,7 +23,7 @@ int bridge_antispoof_add(struct nd_nft_txn *txn, const char *host_ifname,
 int bridge_antispoof_remove(struct cni_ctx *ctx, int run_fd, const char *cid, const char *ifname,
 			    const char *host_ifname)
 {
-	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	struct nd_nft_txn *txn = NULL;
 	struct nd_endpoint_record e;
 	char err[256] = "";
 	int r;
@@ -44,5 +43,6 @@ int bridge_antispoof_remove(struct cni_ctx *ctx, int run_fd, const char *cid, co
 			 nd_nft_table_name(), strerror(-r));
 		cni_fail_details(ctx, "%s", err);
 	}
+	nd_nft_txn_free_via(txn, nd_run_dir_path(ctx));
 	return r;
 }

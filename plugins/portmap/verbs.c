@@ -16,7 +16,6 @@
 #include "sysctl.h"
 
 ND_CLEANUP(struct portmap_ledger *, portmap_ledger_close)
-ND_CLEANUP(struct nd_nft_txn *, nd_nft_txn_free)
 
 static int nft_fail(struct cni_ctx *ctx, int r, const char *err)
 {
@@ -71,7 +70,7 @@ static int claim_all(struct cni_ctx *ctx, struct portmap_ledger *l, struct portm
 static int nft_add(struct cni_ctx *ctx, struct portmap_ledger *l, const struct portmap_entry *e,
 		   size_t n)
 {
-	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	struct nd_nft_txn *txn = NULL;
 	char err[256] = "";
 	int r = nd_nft_txn_new(&txn);
 
@@ -83,6 +82,7 @@ static int nft_add(struct cni_ctx *ctx, struct portmap_ledger *l, const struct p
 		r = portmap_elem_add(txn, &e[i]);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
+	nd_nft_txn_free_via(txn, nd_run_dir_path(ctx));
 	return r < 0 ? nft_fail(ctx, r, err) : 0;
 }
 
@@ -120,7 +120,7 @@ static int record_ports(struct cni_ctx *ctx, const struct portmap_entry *e, size
 }
 
 /* Established flows keep their DNAT until their conntrack entries go; a failure only logs. */
-static void forget_flows(const struct portmap_entry *e, size_t n)
+static void forget_flows(struct cni_ctx *ctx, const struct portmap_entry *e, size_t n)
 {
 	_cleanup_(freep) struct nd_ct_flow *f = calloc(n, sizeof(*f));
 	int r;
@@ -129,7 +129,7 @@ static void forget_flows(const struct portmap_entry *e, size_t n)
 		f[i] = (struct nd_ct_flow){ .proto = e[i].proto,
 					    .port = e[i].host_port,
 					    .target = e[i].target };
-	r = f ? nd_conntrack_forget(f, n) : -ENOMEM;
+	r = f ? nd_conntrack_forget(f, n, nd_run_dir_path(ctx)) : -ENOMEM;
 	if (r < 0)
 		nd_warn("portmap: conntrack entries not dropped: %s", strerror(-r));
 }
@@ -138,7 +138,7 @@ static void forget_flows(const struct portmap_entry *e, size_t n)
 static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *cid,
 		   const char *ifname)
 {
-	_cleanup_(nd_nft_txn_freep) struct nd_nft_txn *txn = NULL;
+	struct nd_nft_txn *txn = NULL;
 	_cleanup_(freep) struct portmap_entry *e = NULL;
 	char err[256] = "";
 	int n = portmap_ledger_owned(l, cid, ifname, &e), r, dropped;
@@ -161,10 +161,11 @@ static int release(struct cni_ctx *ctx, struct portmap_ledger *l, const char *ci
 		r = portmap_subnets_sync(portmap_ledger_subnets_fd(l), txn);
 	if (r >= 0)
 		r = nd_nft_txn_commit(txn, err, sizeof(err));
+	nd_nft_txn_free_via(txn, nd_run_dir_path(ctx));
 	if (r < 0)
 		return nft_fail(ctx, r, err);
 	if (n > 0)
-		forget_flows(e, (size_t)n);
+		forget_flows(ctx, e, (size_t)n);
 	return portmap_ledger_set_owned(l, cid, ifname, NULL, 0);
 }
 

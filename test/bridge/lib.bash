@@ -44,3 +44,14 @@ reaches() { inside "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 
 # bridge_of CONFLIST: the bridge the network's record names.
 bridge_of() { jq -r .bridge "$NETDOCK_RUN_DIR/networks/$(jq -r .name "$1").json"; }
+
+# br_check_del_gc CONFLIST NAME: CHECK, DEL, then GC with no valid attachment
+# left; each must succeed (the last container of a network goes).
+br_check_del_gc() {
+	run nd_list CHECK "$1" "$(nd_cid "$2")" "nd-$ND_ID-$2"
+	assert_success
+	run br_del "$1" "$2"
+	assert_success
+	GC_VALID='[]' run nd_list GC "$1"
+	assert_success
+}

@@ -6,7 +6,7 @@ load ../bridge/lib
 
 # dnsd_start [ARGS...]: runs netdock-dnsd for this test's run dir; waits until it serves.
 dnsd_start() {
-	NETDOCK_LOG_LEVEL=info "$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$ND_TMP/resolv.conf" \
+	NETDOCK_LOG_LEVEL=${DNSD_LOG_LEVEL:-info} "$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" --resolv-conf "$ND_TMP/resolv.conf" \
 		"$@" 2>>"$ND_TMP/dnsd.log" 3>&- &
 	DNSD_PID=$!
 	nd_track_pid "$DNSD_PID"

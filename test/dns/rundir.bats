@@ -64,3 +64,17 @@ teardown() { nd_teardown; }
 	grep -q "network record $NETDOCK_RUN_DIR/networks/bnet-$ND_ID.json cannot be read, its network is not served: Permission denied" "$ND_TMP/dnsd.log"
 	assert_equal "$(q client client A 10.168.0.1)" "$(addr_on client "$A")"
 }
+
+@test "plugins hand their netfilter sockets to dnsd, which closes them; without dnsd they close them themselves" {
+	br_add "$A" early >/dev/null # no dnsd yet: the plugin closes its own
+	DNSD_LOG_LEVEL=debug dnsd_start
+	named web "$A"
+	br_del "$A" web >/dev/null
+	# ADD's and DEL's sockets, closed after the closer's hold (1 s)
+	nd_wait_for sh -c "[ \$(grep -c 'closed a handed-over socket' $ND_TMP/dnsd.log) -ge 2 ]"
+	# a second dnsd on the same run dir leaves the closing to the first
+	NETDOCK_LOG_LEVEL=info "$ND_BIN_DIR/netdock-dnsd" --run-dir "$NETDOCK_RUN_DIR" --port 5399 \
+		--resolv-conf "$ND_TMP/resolv.conf" 2>>"$ND_TMP/dnsd2.log" 3>&- &
+	nd_track_pid $!
+	nd_wait_for grep -q "another netdock-dnsd closes the sockets" "$ND_TMP/dnsd2.log"
+}

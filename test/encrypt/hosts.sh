@@ -114,3 +114,95 @@ ring_json() {
 	etcdctl --endpoints=$ETCD get /netdock/ipsec/net42/ring --print-value-only |
 		jq -c '{primary, ids: [.keys[].id]}'
 }
+
+# agents_up: netdock-overlayd per host, each with its own run dir holding what
+# the overlay plugin would have written for VNI 42 (encrypted) and one
+# endpoint record (the VXLAN device's own MAC and address stand for a
+# container); etcd runs in $HA on the underlay, so both hosts reach it.
+ETCD_U=http://$A:23790
+etcd_up_underlay() {
+	mkdir -p /run/etcd
+	ip netns exec $HA etcd --name u --data-dir /run/etcd/d --listen-client-urls $ETCD_U \
+		--advertise-client-urls $ETCD_U --listen-peer-urls http://$A:23800 \
+		--initial-advertise-peer-urls http://$A:23800 \
+		--initial-cluster u=http://$A:23800 >/run/etcd/log 2>&1 &
+	for _ in $(seq 200); do
+		ip netns exec $HB curl -sf -X POST -d '{"key":"eA=="}' $ETCD_U/v3/kv/range \
+			>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "etcd did not start"
+	return 1
+}
+
+# run_dir HOST NAME VTEP N: overlay/net42.json and one endpoint record in /run/rd-NAME.
+run_dir() {
+	local d=/run/rd-$2 mac
+	mac=$(ip -n $1 -j link show vx42 | jq -r '.[0].address')
+	mkdir -p $d/overlay $d/endpoints/net42
+	printf '{"name":"net42","vni":42,"vxlan":"vx42","bridge":"vx42","vtep":"%s","port":%s,"host":"%s","encrypted":true}\n' \
+		$3 $PORT $2 >$d/overlay/net42.json
+	printf '{"containerID":"c%s","ifname":"eth0","netns":"","name":"c%s","aliases":[],"links":[],"ips":["192.168.42.%s/24"],"mac":"%s","hostInterface":"","host":""}\n' \
+		$4 $4 $4 $mac >$d/endpoints/net42/c$4-eth0.json
+}
+
+# agents_up: both hosts marking VNI 42, etcd on the underlay, a record and an
+# agent on each, and each host's two SAs in place.
+agents_up() {
+	etcd_up_underlay
+	mark_vni $HA
+	mark_vni $HB
+	run_dir $HA host-a $A 1
+	run_dir $HB host-b $B 2
+	agent $HA host-a
+	agent $HB host-b
+	wait_until esp_is $HA 2
+	wait_until esp_is $HB 2
+}
+
+# agent HOST NAME: starts that host's overlayd; its PID goes to /run/agent-NAME.
+# Its slow fallback pass is an hour away: keys reach it through its etcd watch.
+agent() {
+	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_IPSEC_POLL=3600 NETDOCK_LOG_LEVEL=info \
+		$SRC/build/bin/netdock-overlayd --endpoints $ETCD_U --host $2 \
+		--run-dir /run/rd-$2 >>/run/agent-$2.log 2>&1 &
+	echo $! >/run/agent-$2
+}
+
+# esp_count HOST: the ESP SAs in the host's kernel.
+esp_count() { ip -n $1 xfrm state | grep -c "proto esp" || true; }
+
+# wait_until CMD...: retries CMD for up to 20 s.
+wait_until() {
+	for _ in $(seq 400); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "timed out: $*"
+	tail -n 15 /run/agent-*.log 2>/dev/null
+	return 1
+}
+
+esp_is() { test "$(esp_count $1)" = "$2"; }
+
+# sas HOST: the host's ESP SAs, one "src>dst spi reqid" a line, sorted.
+sas() { ip -n $1 xfrm state | awk '/^src /{s=$2; d=$4} /proto esp spi/{print s ">" d, $4, $6}' | sort; }
+# spis HOST: their SPIs on one line, sorted.
+spis() { sas $1 | awk '{print $2}' | sort | tr '\n' ' '; }
+# same_spis: both hosts hold SAs with the same SPIs (each one's send is the other's receive).
+same_spis() { test -n "$(spis $HA)" && test "$(spis $HA)" = "$(spis $HB)"; }
+# policies HOST: each policy's "mark reqid", sorted.
+policies() { ip -n $1 xfrm policy | awk '/^[ \t]*mark /{m=$2} /proto esp reqid/{print m, $4}' | sort; }
+# sa_add HOST SRC DST SPI REQID: an ESP transport SA with a throwaway key, made by iproute2.
+sa_add() {
+	ip -n $1 xfrm state add src $2 dst $3 proto esp spi $4 reqid $5 mode transport \
+		aead 'rfc4106(gcm(aes))' 0x$(printf '%040x' $(($4))) 128
+}
+# reconciled NAME: the counts of the agent's last full ipsec pass.
+reconciled() { grep "ipsec reconciled" /run/agent-$1.log | tail -1 | sed 's/^.*reconciled: //'; }
+ring_is() { test "$(ring_u)" = "$1"; }
+
+ring_u() {
+	ip netns exec $HB etcdctl --endpoints=$ETCD_U get /netdock/ipsec/net42/ring \
+		--print-value-only | jq -c '{primary, ids: [.keys[].id]}'
+}

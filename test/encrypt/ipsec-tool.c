@@ -7,11 +7,13 @@
  *   ipsec-tool nft PORT VNI [del]
  *   ipsec-tool ring FILE new|begin|promote|retire
  *   ipsec-tool apply FILE VNI PORT LOCAL PEER...
+ *   ipsec-tool sas FILE VNI PORT LOCAL PEER...   (the ring's SAs only, policy untouched)
  *   ipsec-tool clear VNI PORT LOCAL PEER ID...
  *   ipsec-tool store ENDPOINT NET ensure|rotate|advance INTERVAL
  *   ipsec-tool sync ENDPOINT NET HOST NETNS VNI PORT LOCAL PEER...
- * (store and sync talk to etcd from the current netns; sync then programs
- * the kernel of NETNS and acks there what it installed.)
+ * (store and sync talk to etcd from the current netns; sync then reconciles
+ * the kernel of NETNS as netdock-overlayd does, prints what it kept, added
+ * and removed, and acks what it installed.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -137,7 +139,7 @@ static int peers_parse(int argc, char **argv, struct nd_addr *peers)
 	return argc;
 }
 
-static int apply(int argc, char **argv)
+static int apply(int argc, char **argv, bool sas_only)
 {
 	_cleanup_(nd_xfrm_closep) struct nd_xfrm *x = NULL;
 	struct nd_ipsec_ring ring = { 0 };
@@ -150,7 +152,10 @@ static int apply(int argc, char **argv)
 		r = ring_read(argv[0], &ring);
 	if (r >= 0)
 		r = nd_xfrm_open(&x);
-	if (r >= 0)
+	for (size_t k = 0; r >= 0 && sas_only && k < ring.n; k++)
+		for (int p = 0; r >= 0 && p < n_peers; p++)
+			r = nd_ipsec_peer_add(x, &n, &peers[p], &ring.keys[k]);
+	if (r >= 0 && !sas_only)
 		r = nd_ipsec_apply(x, &n, &ring, peers, (size_t)n_peers);
 	nd_ipsec_ring_wipe(&ring);
 	return r < 0 ? fail("apply", x, r) : 0;
@@ -238,8 +243,18 @@ static int sync_host(int argc, char **argv)
 		r = nd_xfrm_open(&x);
 		nd_netns_leave(orig);
 	}
-	if (r >= 0)
-		r = nd_ipsec_apply(x, &n, &ring, peers, (size_t)n_peers);
+	if (r >= 0) {
+		struct nd_ipsec_target t = {
+			.n = n, .ring = &ring, .peers = peers, .n_peers = (size_t)n_peers
+		};
+		struct nd_ipsec_tally c;
+
+		r = nd_ipsec_reconcile(x, &t, 1, &c);
+		printf("sync: SAs %u kept, %u added, %u replaced, %u removed; policies %u kept, "
+		       "%u added, %u updated, %u removed\n",
+		       c.sa.kept, c.sa.added, c.sa.updated, c.sa.removed, c.policy.kept,
+		       c.policy.added, c.policy.updated, c.policy.removed);
+	}
 	if (r >= 0)
 		r = nd_ipsec_store_ack(e, argv[1], argv[2], &ring, 0);
 	nd_ipsec_ring_wipe(&ring);
@@ -257,7 +272,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "ring") && argc == 4)
 		return ring(argv[2], argv[3]);
 	if (!strcmp(cmd, "apply") && argc >= 7)
-		return apply(argc - 2, argv + 2);
+		return apply(argc - 2, argv + 2, false);
+	if (!strcmp(cmd, "sas") && argc >= 7)
+		return apply(argc - 2, argv + 2, true);
 	if (!strcmp(cmd, "clear") && argc >= 6)
 		return clear(argc - 2, argv + 2);
 	if (!strcmp(cmd, "store") && argc >= 5)
@@ -265,7 +282,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "sync") && argc >= 10)
 		return sync_host(argc - 2, argv + 2);
 	fprintf(stderr, "usage: ipsec-tool probe | nft PORT VNI [del] | ring FILE "
-			"new|begin|promote|retire | apply FILE VNI PORT LOCAL PEER... | "
+			"new|begin|promote|retire | apply|sas FILE VNI PORT LOCAL PEER... | "
 			"clear VNI PORT LOCAL PEER ID... | store ENDPOINT NET "
 			"ensure|rotate|advance INTERVAL | sync ENDPOINT NET HOST NETNS VNI PORT "
 			"LOCAL PEER...\n");

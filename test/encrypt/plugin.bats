@@ -55,12 +55,7 @@ esp_here() { "$ND_TEST_DIR/ipsec-tool" probe >/dev/null 2>&1; }
 	assert_output --partial "proto esp"
 	inside c1 ip link show eth0 | grep -q "mtu 1410 "
 	assert_equal "$(jq -r .encrypted "$NETDOCK_RUN_DIR/overlay/enc-$ND_ID.json")" true
-	run nd_list CHECK "$N" "$(nd_cid c1)" "nd-$ND_ID-c1"
-	assert_success
-	run br_del "$N" c1
-	assert_success
-	GC_VALID='[]' run nd_list GC "$N"
-	assert_success
+	br_check_del_gc "$N" c1
 	run ip xfrm policy list mark "$MARK"
 	refute_output --partial "dir out"
 }

@@ -74,12 +74,7 @@ teardown() {
 	assert_success
 	assert_output --partial 10.214.0.0/24
 	assert_output --partial 10.215.0.0/24
-	run nd_list CHECK "$N" "$(nd_cid c1)" "nd-$ND_ID-c1"
-	assert_success
-	run br_del "$N" c1
-	assert_success
-	GC_VALID='[]' run nd_list GC "$N"
-	assert_success
+	br_check_del_gc "$N" c1
 	run nft list set inet "$NETDOCK_NFT_TABLE" masq4
 	refute_output --partial 10.214.0.0
 	refute_output --partial 10.215.0.0

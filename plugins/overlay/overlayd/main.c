@@ -126,15 +126,33 @@ static int parse_args(int argc, char **argv, struct agent *a)
 	return 0;
 }
 
-/* Full reconcile: a fresh lease if needed, the whole prefix, then a watch from there. */
+/* The watch's events: remote endpoints, and encrypted networks' keys, acks and requests. */
+static void event(void *agent, const struct nd_etcd_event *ev)
+{
+	struct agent *a = agent;
+	size_t n = strlen(a->conf.prefix);
+
+	if (!strncmp(ev->kv.key, a->conf.prefix, n) && !strncmp(ev->kv.key + n, "/endpoints/", 11))
+		overlayd_remote_event(a, ev);
+	else
+		overlayd_ipsec_event(a, ev); /* ignores what is not under <prefix>/ipsec/ */
+}
+
+/*
+ * Full reconcile: a fresh lease if needed, the endpoints, then one watch on
+ * the whole prefix from there: endpoints and key rings share it, so a
+ * rotation reaches every host within the watch's latency (the IPAM keys
+ * it also carries are few: a host claims blocks, not addresses).
+ */
 static int reconnect(struct agent *a)
 {
 	_cleanup_(freep) char *prefix = overlayd_endpoints_prefix(a);
+	_cleanup_(freep) char *all = NULL;
 	struct nd_etcd_kvs kvs = { 0 };
 	int r = 0;
 
 	nd_etcd_watch_close(steal_ptr(a->w));
-	if (!prefix)
+	if (!prefix || asprintf(&all, "%s/", a->conf.prefix) < 0)
 		return -ENOMEM;
 	if (a->lease && nd_etcd_lease_keepalive(a->e, a->lease) == -ENOENT)
 		a->lease = 0;
@@ -152,7 +170,7 @@ static int reconnect(struct agent *a)
 	if (r == -ENOENT)
 		a->lease = 0; /* expired between grant and put: the next attempt takes a new one */
 	if (r >= 0)
-		r = nd_etcd_watch_open(a->e, prefix, a->rev + 1, &a->w);
+		r = nd_etcd_watch_open(a->e, all, a->rev + 1, &a->w);
 	overlayd_ipsec_sync(a, true);
 	overlayd_kernel_sync(a);
 	overlayd_mirror_full(a);
@@ -223,11 +241,13 @@ static bool step(struct agent *a)
 	int fds[2] = { a->ino_fd, a->sig_fd }, r;
 	int64_t wait = (int64_t)a->next_keepalive_ms - (int64_t)overlayd_now_ms();
 
+	if (wait > overlayd_ipsec_timeout_ms(a))
+		wait = overlayd_ipsec_timeout_ms(a);
 	nd_etcd_watch_wait(a->w, fds, 2, wait < 0 ? 0 : (int)wait);
 	if (signalled(a))
 		return false;
 	run_dir_changed(a);
-	r = nd_etcd_watch_dispatch(a->w, overlayd_remote_event, a, &a->rev);
+	r = nd_etcd_watch_dispatch(a->w, event, a, &a->rev);
 	if (r < 0) {
 		lost(a, r == -ESTALE ? "watch compacted or cancelled" : "watch ended", r);
 		return true;

@@ -118,10 +118,16 @@ void overlayd_mirror_full(struct agent *a);
 void overlayd_mirror_dirty(struct agent *a);
 
 /*
- * ipsec.c: encrypted networks' SAs, policy, acks and rotation; at most once a
- * second unless now (the peers changed). Kernel state stays when etcd is away.
+ * ipsec.c, ipsec-sched.c: encrypted networks' SAs, policy, acks and rotation.
+ * sync runs what is due (everything when full: at reconcile and when the
+ * local networks changed); key ring changes arrive as watch events. Kernel
+ * state stays when etcd is away.
  */
-void overlayd_ipsec_sync(struct agent *a, bool now);
+void overlayd_ipsec_sync(struct agent *a, bool full);
+/* An event under <prefix>/ipsec/: its network's ring, an ack, a rotation request. */
+void overlayd_ipsec_event(struct agent *a, const struct nd_etcd_event *ev);
+/* Milliseconds until the next pass is due by time (a retry, the schedule, the slow pass). */
+int overlayd_ipsec_timeout_ms(const struct agent *a);
 void overlayd_ipsec_free(struct agent *a);
 
 /* publish.c: this host's endpoints in etcd, under its lease. */
