@@ -40,7 +40,8 @@ static int rules_in(struct nd_nft_txn *txn)
 	uint8_t none = 0;
 
 	load_port_vni(r);
-	nd_nft_lookup(r, MAP, NFT_REG32_00, -1, false);
+	/* Into a scratch register: Linux before 6.x refuses a map lookup without one (EINVAL). */
+	nd_nft_lookup(r, MAP, NFT_REG32_00, NFT_REG32_02, false);
 	nd_nft_meta(r, NFT_META_SECPATH, NFT_REG_1);
 	nd_nft_cmp(r, NFT_REG_1, NFT_CMP_EQ, &none, 1);
 	nd_nft_counter(r);
