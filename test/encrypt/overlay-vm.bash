@@ -10,6 +10,10 @@
 set -u
 source "$ND_SRC/test/vm/in-vm.bash"
 load ../overlay/lib
+# Leases of 8 s, not 2: under the emulator, with ASan and CI's other suites
+# beside it, an agent's keepalive can come late, and an expired lease takes
+# its host's endpoints (and traffic) away until it publishes again.
+OV_TTL=8
 nd_setup
 UL=nd-$ND_ID-ul
 CAPS=$ND_TMP/cap

@@ -61,6 +61,20 @@ vm_vmlinux() {
 	cp "$k" "$2"
 }
 
+# vm_keep: the source and build folders the script uses that lie below a
+# folder the VM covers with tmpfs (a CI checkout in /tmp, say), canonical.
+vm_keep() {
+	local p keep=""
+	for p in "$ND_SRC" "${ND_BIN_DIR:-}" "${ND_TEST_DIR:-}" "${VM_SCRIPT_DIR:-}"; do
+		[ -n "$p" ] && p=$(realpath -e "$p" 2>/dev/null) || continue
+		case $p in
+		*[[:space:]]*) ;; # the init splits on spaces; such a path is not kept
+		/tmp/* | /var/tmp/* | /var/lib/* | /var/log/* | /var/cache/* | /root/*) keep="$keep $p" ;;
+		esac
+	done
+	echo "$keep"
+}
+
 # vm_initramfs VERSION FILE: busybox and the modules that reach 9p, in load order.
 vm_initramfs() {
 	local v=$1 out=$2 d mods m
@@ -74,6 +88,7 @@ vm_initramfs() {
 	{
 		echo '#!/bin/busybox sh'
 		echo 'export PATH=/bin; /bin/busybox --install -s /bin'
+		echo "KEEP='$(vm_keep)'"
 		for m in $mods; do echo "insmod /mod/${m##*/}"; done
 		cat <<-'INIT'
 			die() { echo "vm: $*"; ls /sys/bus/virtio/devices; poweroff -f; }
@@ -91,8 +106,22 @@ vm_initramfs() {
 			mount -t tmpfs -o mode=0755 run /newroot/run
 			mkdir /newroot/run/vm
 			mount -t 9p -o $opts,cache=none share /newroot/run/vm || die "no 9p share"
+			# What the caller's tree must keep showing through the tmpfs below
+			# (a checkout in /tmp, say): bound aside first, moved back on top after.
+			i=0
+			for p in $KEEP; do
+				mkdir -p /newroot/run/keep/$i
+				mount --bind /newroot$p /newroot/run/keep/$i || die "cannot keep $p"
+				i=$((i + 1))
+			done
 			for d in tmp var/tmp; do mount -t tmpfs -o mode=1777 tmp /newroot/$d; done
 			for d in var/lib var/log var/cache root; do mount -t tmpfs -o mode=0755 w /newroot/$d; done
+			i=0
+			for p in $KEEP; do
+				mkdir -p /newroot$p
+				mount --move /newroot/run/keep/$i /newroot$p || die "cannot keep $p"
+				i=$((i + 1))
+			done
 			mount -t devtmpfs dev /newroot/dev
 			mkdir -p /newroot/dev/pts /newroot/dev/shm
 			mount -t devpts devpts /newroot/dev/pts
@@ -157,12 +186,14 @@ vm_run() (
 	mkdir -p "$dir/share/out"
 	v=$(vm_kernel) || return 98
 	accel=$(vm_accel)
+	VM_SCRIPT_DIR=$(dirname "$(realpath "$script")")
 	vm_initramfs "$v" "$dir/initramfs.gz" || { echo "vm: initramfs for $v failed"; return 98; }
 	vm_vmlinux "$v" "$dir/kernel"
-	# The script runs where it is (its own relative paths work), unless a
-	# tmpfs of the VM hides that place: then a copy in the share runs.
+	# The script runs where it is (its own relative paths work; vm_keep
+	# keeps its folder visible), unless /run, mounted first, hides it: then
+	# a copy in the share runs.
 	case $(realpath "$script") in
-	/tmp/* | /var/tmp/* | /run/* | /var/lib/* | /var/log/* | /var/cache/* | /root/*)
+	/run/*)
 		cp "$script" "$dir/share/script"
 		script=/run/vm/script
 		;;

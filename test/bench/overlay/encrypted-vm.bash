@@ -13,6 +13,7 @@
 set -u
 source "$ND_SRC/test/vm/in-vm.bash"
 load ../../overlay/lib
+OV_TTL=8 # under the emulator a 2 s lease may expire between keepalives
 nd_setup
 ROUNDS=${ROUNDS:-3} SECS=${SECS:-3}
 
