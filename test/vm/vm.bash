@@ -61,16 +61,20 @@ vm_vmlinux() {
 	cp "$k" "$2"
 }
 
+# The folders the VM covers with tmpfs: world-writable ones, then the rest.
+VM_TMPFS_1777="tmp var/tmp"
+VM_TMPFS_0755="var/lib var/log var/cache root"
+
 # vm_keep: the source and build folders the script uses that lie below a
 # folder the VM covers with tmpfs (a CI checkout in /tmp, say), canonical.
 vm_keep() {
-	local p keep=""
+	local p d keep=""
 	for p in "$ND_SRC" "${ND_BIN_DIR:-}" "${ND_TEST_DIR:-}" "${VM_SCRIPT_DIR:-}"; do
 		[ -n "$p" ] && p=$(realpath -e "$p" 2>/dev/null) || continue
-		case $p in
-		*[[:space:]]*) ;; # the init splits on spaces; such a path is not kept
-		/tmp/* | /var/tmp/* | /var/lib/* | /var/log/* | /var/cache/* | /root/*) keep="$keep $p" ;;
-		esac
+		[[ $p == *[[:space:]]* ]] && continue # the init splits on spaces
+		for d in $VM_TMPFS_1777 $VM_TMPFS_0755; do
+			[[ $p == /$d/* ]] && keep="$keep $p" && break
+		done
 	done
 	echo "$keep"
 }
@@ -88,7 +92,7 @@ vm_initramfs() {
 	{
 		echo '#!/bin/busybox sh'
 		echo 'export PATH=/bin; /bin/busybox --install -s /bin'
-		echo "KEEP='$(vm_keep)'"
+		echo "KEEP='$(vm_keep)' TMPFS_1777='$VM_TMPFS_1777' TMPFS_0755='$VM_TMPFS_0755'"
 		for m in $mods; do echo "insmod /mod/${m##*/}"; done
 		cat <<-'INIT'
 			die() { echo "vm: $*"; ls /sys/bus/virtio/devices; poweroff -f; }
@@ -114,8 +118,8 @@ vm_initramfs() {
 				mount --bind /newroot$p /newroot/run/keep/$i || die "cannot keep $p"
 				i=$((i + 1))
 			done
-			for d in tmp var/tmp; do mount -t tmpfs -o mode=1777 tmp /newroot/$d; done
-			for d in var/lib var/log var/cache root; do mount -t tmpfs -o mode=0755 w /newroot/$d; done
+			for d in $TMPFS_1777; do mount -t tmpfs -o mode=1777 tmp /newroot/$d; done
+			for d in $TMPFS_0755; do mount -t tmpfs -o mode=0755 w /newroot/$d; done
 			i=0
 			for p in $KEEP; do
 				mkdir -p /newroot$p
