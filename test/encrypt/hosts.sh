@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Two hosts (network namespaces $HA, $HB) on a veth underlay, each with two
 # VXLAN devices made by hand: VNI 42, to be encrypted, and VNI 43, plain.
-# $TOOL is ipsec-tool, $OUT a folder for files. Sourced inside UML
+# $TOOL is ipsec-tool, $OUT a folder for files. Sourced inside the VM
 # (lib.bash), where HA=ha HB=hb, and by the suites on this machine's kernel,
 # which set unique names.
 set -eu
@@ -9,6 +9,7 @@ set -eu
 export NETDOCK_NFT_TABLE
 A=10.55.0.1 B=10.55.0.2 PORT=4789
 CAPTURE_PID=
+source "$(dirname "${BASH_SOURCE[0]}")/ping.sh"
 trap '[ -z "$CAPTURE_PID" ] || kill $CAPTURE_PID 2>/dev/null' EXIT
 
 hosts_up() {
@@ -34,21 +35,10 @@ vxlan() {
 	ip -n $1 link set vx$2 up
 }
 
-# mark_vni HOST: VNI 42's VXLAN gets the mark its policy selects. UML's
-# Debian kernel has no nftables inet family (CONFIG_NF_TABLES_INET is off),
-# so there the same mark and drop come from iptables (MARK_WITH=iptables),
-# matching what common/ipsec-nft.c programs; this machine's kernel runs the
-# nftables rules themselves (mark.bats).
+# mark_vni HOST: VNI 42's VXLAN gets the mark its policy selects, and plain
+# VXLAN arriving for it is dropped (common/ipsec-nft.c's rules).
 mark_vni() {
-	if [ "${MARK_WITH:-nft}" = nft ]; then
-		ip netns exec $1 $TOOL nft $PORT 42
-		return
-	fi
-	local vni='0>>22&0x3C@12>>8=42'
-	ip netns exec $1 iptables-legacy -t mangle -A OUTPUT -p udp --dport $PORT -m u32 \
-		--u32 "$vni" -j MARK --set-mark 0xe500002a
-	ip netns exec $1 iptables-legacy -A INPUT -p udp --dport $PORT -m u32 --u32 "$vni" \
-		-m policy --dir in --pol none -j DROP
+	ip netns exec $1 $TOOL nft $PORT 42
 }
 
 # encrypt HOST LOCAL PEER: the host marks VNI 42 and applies the key ring.
@@ -89,7 +79,7 @@ vni_filter() {
 	echo "udp dst port $PORT and (udp[12:4] >> 8) = $1"
 }
 
-# etcd_up: one etcd member on UML's own loopback (the hosts' agents reach it
+# etcd_up: one etcd member on the VM's own loopback (the hosts' agents reach it
 # from the root namespace, as ipsec-tool sync does), data on tmpfs.
 ETCD=http://127.0.0.1:23790
 etcd_up() {
@@ -164,7 +154,7 @@ agents_up() {
 # Its slow fallback pass is an hour away: keys reach it through its etcd watch.
 agent() {
 	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_IPSEC_POLL=3600 NETDOCK_LOG_LEVEL=info \
-		$SRC/build/bin/netdock-overlayd --endpoints $ETCD_U --host $2 \
+		${BIN:-$SRC/build/bin}/netdock-overlayd --endpoints $ETCD_U --host $2 \
 		--run-dir /run/rd-$2 >>/run/agent-$2.log 2>&1 &
 	echo $! >/run/agent-$2
 }

@@ -10,6 +10,7 @@
 set -u
 source "$ND_SRC/test/vm/in-vm.bash"
 load ../overlay/lib
+source "$ND_SRC/test/encrypt/ping.sh"
 # Leases of 8 s, not 2: under the emulator, with ASan and CI's other suites
 # beside it, an agent's keepalive can come late, and an expired lease takes
 # its host's endpoints (and traffic) away until it publishes again.
@@ -110,14 +111,6 @@ check_esp_only() {
 	no_clear esp
 	[ "$esp" -ge 20 ] && [ "$plain" -ge 20 ]
 	on_host 1 ip xfrm policy | grep -E "^src|mark|tmpl|proto esp" | head -8
-}
-
-# seq_gaps FILE: the icmp_seq numbers missing below the last reply (ping -O
-# -D output). The replies in flight when ping was stopped are not lost.
-seq_gaps() {
-	grep -o 'icmp_seq=[0-9]* ttl' "$1" | tr -dc '0-9\n' | sort -n |
-		awk 'NR == 1 { if ($1 != 1) gaps += $1 - 1 } NR > 1 { gaps += $1 - prev - 1 }
-			{ prev = $1 } END { print NR " replies, last " prev ", " gaps + 0 " missing" }'
 }
 
 # A rotation asked for on demand (the `rotate` key) completes under a
