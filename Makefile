@@ -179,13 +179,12 @@ DEB_ALL += $(DEB_FIREWALL)
 # netdock (cli/): libcrypto; the Podman test runs runc (cgroupfs) on an image from busybox-static.
 DEB_CLI := libssl-dev podman runc conmon busybox-static
 DEB_ALL += $(DEB_CLI)
-# Encrypted overlays: a Linux with ESP to test on (User Mode Linux: the machine's kernel may
-# have none), modprobe for its modules, tcpdump for captures, iptables-legacy (UML's kernel has
-# no nftables inet family), etcd inside UML.
-DEB_ENCRYPT := user-mode-linux kmod tcpdump iptables etcd-server etcd-client curl
+# Encrypted overlays: modprobe for the ESP modules, tcpdump for captures, etcd inside the VM
+# (test/vm below: the machine's kernel may have no ESP).
+DEB_ENCRYPT := kmod tcpdump etcd-server etcd-client curl
 DEB_ALL += $(DEB_ENCRYPT)
 # test/vm: a QEMU VM on Debian's own kernel (ESP, gcm, nftables inet as modules) for the
-# encrypted overlay end to end; busybox, cpio and xz make its initramfs and kernel at test time.
+# encrypted overlay suites and bench; busybox, cpio and xz make its initramfs and kernel at test time.
 DEB_VM := qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils
 DEB_ALL += $(DEB_VM)
 deps:

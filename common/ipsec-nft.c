@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The overlay's nftables part of encryption: a mark on the VXLAN packets of
- * encrypted VNIs (the outbound policy matches it), and a drop of arriving
- * VXLAN of those VNIs that did not come through ESP.
+ * encrypted VNIs (the outbound policy matches it), a drop of those packets
+ * when no policy took them (they would leave in clear), and a drop of
+ * arriving VXLAN of those VNIs that did not come through ESP.
  */
 #include "ipsec-nft.h"
 
@@ -14,6 +15,7 @@
 #define MAP "overlay_encrypted"
 #define CHAIN_OUT "overlay-encrypt-out"
 #define CHAIN_IN "overlay-encrypt-in"
+#define CHAIN_POST "overlay-encrypt-post"
 
 /* UDP destination port . VXLAN VNI (RFC 7348: bytes 4-6 of the VXLAN header, after UDP's 8). */
 static void load_port_vni(struct nd_nft_rule *r)
@@ -31,6 +33,27 @@ static int rules_out(struct nd_nft_txn *txn)
 	nd_nft_lookup(r, MAP, NFT_REG32_00, NFT_REG32_02, false);
 	nd_nft_meta_set(r, NFT_META_MARK, NFT_REG32_02);
 	nd_nft_comment(r, "encrypted overlay: the mark selects the ESP policy");
+	return nd_nft_rule_end(txn, r);
+}
+
+/*
+ * The mark re-runs routing, which finds the policy; a packet whose route has
+ * no xfrm bundle found none (flushed by another tool, or not yet restored by
+ * netdock-overlayd) and would go out as plain VXLAN. The encrypted packet
+ * passes here too, as ESP, which the port match leaves alone.
+ */
+static int rules_post(struct nd_nft_txn *txn)
+{
+	struct nd_nft_rule *r = nd_nft_rule_begin(txn, CHAIN_POST);
+	uint8_t none = 0;
+
+	load_port_vni(r);
+	nd_nft_lookup(r, MAP, NFT_REG32_00, NFT_REG32_02, false);
+	nd_nft_rt(r, NFT_RT_XFRM, NFT_REG_1);
+	nd_nft_cmp(r, NFT_REG_1, NFT_CMP_EQ, &none, 1);
+	nd_nft_counter(r);
+	nd_nft_verdict(r, NF_DROP, NULL);
+	nd_nft_comment(r, "encrypted overlay: VXLAN that no IPsec policy took");
 	return nd_nft_rule_end(txn, r);
 }
 
@@ -70,11 +93,17 @@ int nd_ipsec_nft_declare(struct nd_nft_txn *txn)
 	if (r >= 0)
 		r = nd_nft_chain_declare(txn, CHAIN_IN, "filter", NF_INET_LOCAL_IN, -150);
 	if (r >= 0)
+		r = nd_nft_chain_declare(txn, CHAIN_POST, "filter", NF_INET_POST_ROUTING, 150);
+	if (r >= 0)
 		r = nd_nft_chain_flush(txn, CHAIN_OUT);
 	if (r >= 0)
 		r = nd_nft_chain_flush(txn, CHAIN_IN);
 	if (r >= 0)
+		r = nd_nft_chain_flush(txn, CHAIN_POST);
+	if (r >= 0)
 		r = rules_out(txn);
+	if (r >= 0)
+		r = rules_post(txn);
 	return r < 0 ? r : rules_in(txn);
 }
 

@@ -21,6 +21,7 @@ struct want {
 	struct nd_xfrm_sa sa;
 	uint8_t key[ND_XFRM_KEY_LEN];
 	size_t target;
+	uint32_t key_id;
 	bool rx, present, replace;
 };
 
@@ -88,6 +89,7 @@ static void want_put(struct recon *c, size_t t, const struct nd_addr *src,
 				    .spi = nd_ipsec_spi(src, dst, n->vni, k->id),
 				    .reqid = nd_ipsec_reqid(n->vni, k->id) },
 			    .target = t,
+			    .key_id = k->id,
 			    .rx = rx };
 	nd_ipsec_derive(k, src, dst, n->vni, w->key);
 	w->sa.key = w->key;
@@ -131,12 +133,24 @@ static size_t target_of(const struct recon *c, unsigned vni)
 	return i;
 }
 
-static bool is_peer(const struct nd_ipsec_target *t, const struct nd_addr *a)
+static bool addr_in(const struct nd_addr *list, size_t n, const struct nd_addr *a)
 {
-	for (size_t p = 0; p < t->n_peers; p++)
-		if (nd_addr_equal(&t->peers[p], a))
+	for (size_t i = 0; i < n; i++)
+		if (nd_addr_equal(&list[i], a))
 			return true;
 	return false;
+}
+
+static bool is_peer(const struct nd_ipsec_target *t, const struct nd_addr *a)
+{
+	return addr_in(t->peers, t->n_peers, a);
+}
+
+/* A send SA added where this host had sent with that key before. */
+static bool sent_before(const struct nd_ipsec_target *t, const struct want *w)
+{
+	return !w->rx && w->key_id <= t->sent_newest &&
+	       addr_in(t->sent_to, t->n_sent_to, &w->sa.dst);
 }
 
 static bool same_sa(const struct nd_xfrm_sa *a, const struct nd_xfrm_sa *b)
@@ -273,6 +287,8 @@ static void sas_add(struct recon *c, struct nd_xfrm *x, bool rx)
 			r = 0;
 		else if (r >= 0)
 			(w->replace ? &c->tally->sa.updated : &c->tally->sa.added)[0]++;
+		if (r >= 0 && !w->replace && sent_before(&c->t[w->target], w))
+			c->t[w->target].send_restarted = true;
 		if (note(c, x, r, "adding", c->t[w->target].n.vni, &w->sa.dst, w->sa.spi) < 0)
 			c->failed[w->target] = r;
 	}
@@ -352,8 +368,11 @@ int nd_ipsec_reconcile(struct nd_xfrm *x, struct nd_ipsec_target *t, size_t n_t,
 	if (r >= 0)
 		r = nd_xfrm_policy_dump(x, &d);
 	ret->skipped += d.skipped;
-	for (size_t i = 0; r < 0 && i < n_t; i++)
-		t[i].err = r;
+	for (size_t i = 0; i < n_t; i++) {
+		t[i].send_restarted = false;
+		if (r < 0)
+			t[i].err = r;
+	}
 	if (r < 0)
 		return r; /* nothing sent: a partial picture must not remove anything */
 	sas_add(&c, x, true);

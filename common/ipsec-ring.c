@@ -10,7 +10,7 @@
 #include "base64.h"
 #include "cleanup.h"
 
-static uint32_t newest_id(const struct nd_ipsec_ring *ring)
+uint32_t nd_ipsec_ring_newest(const struct nd_ipsec_ring *ring)
 {
 	uint32_t id = 0;
 
@@ -42,7 +42,7 @@ int nd_ipsec_ring_begin(struct nd_ipsec_ring *ring, uint64_t now)
 	if (ring->n >= ND_IPSEC_MAX_KEYS)
 		return -EBUSY;
 	k = &ring->keys[ring->n];
-	k->id = newest_id(ring) + 1;
+	k->id = nd_ipsec_ring_newest(ring) + 1;
 	k->created = now;
 	r = random_fill(k->secret, sizeof(k->secret));
 	if (r < 0) {
@@ -55,7 +55,7 @@ int nd_ipsec_ring_begin(struct nd_ipsec_ring *ring, uint64_t now)
 
 int nd_ipsec_ring_promote(struct nd_ipsec_ring *ring)
 {
-	uint32_t id = newest_id(ring);
+	uint32_t id = nd_ipsec_ring_newest(ring);
 
 	if (!id || id == ring->primary)
 		return -ENOENT;
@@ -211,7 +211,7 @@ int nd_ipsec_ring_from_json(const cJSON *j, struct nd_ipsec_ring *ret, const cha
 
 void nd_ipsec_ring_state(const struct nd_ipsec_ring *ring, char buf[ND_IPSEC_STATE_LEN])
 {
-	snprintf(buf, ND_IPSEC_STATE_LEN, "%u:%u", ring->primary, newest_id(ring));
+	snprintf(buf, ND_IPSEC_STATE_LEN, "%u:%u", ring->primary, nd_ipsec_ring_newest(ring));
 }
 
 static bool all_acked(const struct nd_ipsec_ring *ring, const char *const *acks, size_t n_acks)
@@ -244,7 +244,7 @@ int nd_ipsec_ring_next(struct nd_ipsec_ring *ring, const char *const *acks, size
 		r = nd_ipsec_ring_begin(ring, now);
 		return r < 0 ? r : ND_IPSEC_STEP_BEGIN;
 	}
-	if (newest_id(ring) != ring->primary)
+	if (nd_ipsec_ring_newest(ring) != ring->primary)
 		return nd_ipsec_ring_promote(ring) < 0 ? -EINVAL : ND_IPSEC_STEP_PROMOTE;
 	return nd_ipsec_ring_retire(ring) < 0 ? -EINVAL : ND_IPSEC_STEP_RETIRE;
 }

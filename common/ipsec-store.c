@@ -110,6 +110,35 @@ int nd_ipsec_store_ack(struct nd_etcd *e, const char *net, const char *host,
 	return r < 0 ? r : nd_etcd_put(e, key, state, lease);
 }
 
+int nd_ipsec_store_acked(struct nd_etcd *e, const char *net, const char *host, uint32_t *ret_newest)
+{
+	_cleanup_(kvs_clearp) struct nd_etcd_kvs kvs = { 0 };
+	char key[512], leaf[128], state[ND_IPSEC_STATE_LEN];
+	unsigned primary, newest;
+	char extra;
+	int r;
+
+	if (!nd_name_valid(host))
+		return -EINVAL;
+	snprintf(leaf, sizeof(leaf), "ack/%s", host);
+	r = key_of(e, net, leaf, key, sizeof(key));
+	if (r >= 0)
+		r = nd_etcd_get(e, key, false, &kvs);
+	if (r < 0)
+		return r;
+	if (!kvs.n)
+		return -ENOENT;
+	if (kvs.kv[0].value_len >= sizeof(state) ||
+	    strspn(kvs.kv[0].value, "0123456789:") != kvs.kv[0].value_len)
+		return -EBADMSG;
+	memcpy(state, kvs.kv[0].value, kvs.kv[0].value_len);
+	state[kvs.kv[0].value_len] = '\0';
+	if (sscanf(state, "%u:%u%c", &primary, &newest, &extra) != 2)
+		return -EBADMSG;
+	*ret_newest = newest;
+	return 0;
+}
+
 int nd_ipsec_store_request(struct nd_etcd *e, const char *net)
 {
 	char key[512];

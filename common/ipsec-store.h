@@ -19,6 +19,9 @@ int nd_ipsec_store_ensure(struct nd_etcd *e, const char *net, uint64_t now,
 /* This host has installed ring (its state "primary:newest"), under the host's lease. */
 int nd_ipsec_store_ack(struct nd_etcd *e, const char *net, const char *host,
 		       const struct nd_ipsec_ring *ring, int64_t lease);
+/* The newest key id of this host's ack, when there is one (-ENOENT: none; a past run's lease may still hold it). */
+int nd_ipsec_store_acked(struct nd_etcd *e, const char *net, const char *host,
+			 uint32_t *ret_newest);
 /* Asks for a rotation now (netdock-overlayd's next advance begins it). */
 int nd_ipsec_store_request(struct nd_etcd *e, const char *net);
 /*

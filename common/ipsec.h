@@ -64,6 +64,8 @@ int nd_ipsec_ring_promote(struct nd_ipsec_ring *ring);
 /* Drops every key but the primary; returns how many went. */
 int nd_ipsec_ring_retire(struct nd_ipsec_ring *ring);
 const struct nd_ipsec_key *nd_ipsec_ring_find(const struct nd_ipsec_ring *ring, uint32_t id);
+/* The ring's highest key id, 0 for an empty ring. */
+uint32_t nd_ipsec_ring_newest(const struct nd_ipsec_ring *ring);
 /* JSON of etcd's value: {"primary":N,"keys":[{"id":N,"created":T,"secret":"base64"}]}. */
 cJSON *nd_ipsec_ring_to_json(const struct nd_ipsec_ring *ring);
 /* Parses and checks it; -EINVAL names nothing secret (errors say which field). */
@@ -140,7 +142,19 @@ struct nd_ipsec_target {
 		*ring; /* NULL: not read this time; its VNI's state stays as it is */
 	const struct nd_addr *peers; /* the hosts with endpoints on the network */
 	size_t n_peers;
+	/* The peers this host sent to before, with the keys up to sent_newest (0: none known). */
+	const struct nd_addr *sent_to;
+	size_t n_sent_to;
+	uint32_t sent_newest;
 	int err; /* set by nd_ipsec_reconcile: 0, or why its SAs or policy could not all be set */
+	/*
+	 * Set by nd_ipsec_reconcile: a send SA to one of sent_to, of a key up to
+	 * sent_newest, had to be added again (the kernel lost it: a flush, a
+	 * reboot). Its sequence starts over at 1 while the peer's receive SA
+	 * expects it to go on, and that replay window drops it: only new SAs
+	 * on both sides, a new key, fix that.
+	 */
+	bool send_restarted;
 };
 
 struct nd_ipsec_count {
@@ -165,9 +179,11 @@ struct nd_ipsec_tally {
  * - netdock's SAs of a VNI no target names go; its policies there go only
  *   when nothing marks that VNI's packets (no nftables element): a policy
  *   the plugin made before the record that names its network stays.
- * An SA or policy that is right is left alone (no traffic gap). A target
- * whose SAs could not all be added keeps its policy and old SAs. Returns 0
- * or the first error; *ret counts what was kept, added, updated, removed.
+ * A send SA that had to be added again for a peer and key in sent_to sets
+ * send_restarted. An SA or policy that is right is left alone (no traffic
+ * gap). A target whose SAs could not all be added keeps its policy and old
+ * SAs. Returns 0 or the first error; *ret counts what was kept, added,
+ * updated, removed.
  */
 int nd_ipsec_reconcile(struct nd_xfrm *x, struct nd_ipsec_target *t, size_t n_t,
 		       struct nd_ipsec_tally *ret);

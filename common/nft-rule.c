@@ -63,6 +63,16 @@ void nd_nft_meta(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
 }
 
+void nd_nft_rt(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr_add(r, "rt");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_DREG, dreg);
+}
+
 void nd_nft_meta_set(struct nd_nft_rule *r, uint32_t key, uint32_t sreg)
 {
 	struct nftnl_expr *e = expr_add(r, "meta");

@@ -123,6 +123,8 @@ int nd_nft_elem_add_verdict(struct nd_nft_txn *txn, const char *set, const struc
 struct nd_nft_rule *nd_nft_rule_begin(struct nd_nft_txn *txn, const char *chain);
 void nd_nft_meta(struct nd_nft_rule *r, uint32_t key, uint32_t dreg);
 /* meta KEY set from sreg (e.g. "meta mark set"). */
+/* A route key (NFT_RT_*) of the packet's route into dreg: rt ipsec, rt classid... */
+void nd_nft_rt(struct nd_nft_rule *r, uint32_t key, uint32_t dreg);
 void nd_nft_meta_set(struct nd_nft_rule *r, uint32_t key, uint32_t sreg);
 void nd_nft_payload(struct nd_nft_rule *r, uint32_t base, uint32_t offset, uint32_t len,
 		    uint32_t dreg);

@@ -8,6 +8,7 @@
 #define ND_XFRM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cleanup.h"
@@ -128,6 +129,17 @@ struct nlmsghdr *nd_xfrm_policy_msg(void *buf, uint16_t type, const struct nd_xf
  * -ENOSYS: no rfc4106(gcm(aes))), its text in x->ext_ack.
  */
 int nd_xfrm_esp_probe(struct nd_xfrm *x, int family);
+
+/*
+ * The kernel's SA and policy notifications (xfrm-monitor.c): a non-blocking
+ * socket in the calling thread's netns on XFRMGRP_SA, _POLICY and _EXPIRE.
+ * nd_xfrm_monitor_news: whether a buffer of them holds one that may have
+ * undone an SA or a policy (anything but a new SA). nd_xfrm_monitor_drain
+ * reads all there is: 1 when one did (or some were lost), 0, or -errno.
+ */
+int nd_xfrm_monitor_open(int *ret_fd);
+bool nd_xfrm_monitor_news(const void *buf, size_t len);
+int nd_xfrm_monitor_drain(int fd);
 
 /* The kernel's last reason, or strerror of r: for CNI details and logs. */
 const char *nd_xfrm_reason(const struct nd_xfrm *x, int r);

@@ -4,7 +4,8 @@
 # the mark that common/ipsec-nft.c sets selects the outbound policy, so
 # before the first key the encrypted VNI's packets are dropped by the kernel
 # and never reach the wire, while a plain VNI between the same hosts flows;
-# and plain VXLAN arriving for an encrypted VNI is dropped.
+# with no policy at all (flushed) they are dropped on the way out, never
+# sent in clear; and plain VXLAN arriving for an encrypted VNI is dropped.
 
 load ../helpers
 
@@ -45,6 +46,29 @@ host_script() {
 	# The kernel found the policy (by the mark) and no SA for it.
 	assert_output --regexp "XfrmOutNoStates[[:space:]]+[1-9]"
 	assert_output --partial "mark 0xe500002a/0xffffffff"
+}
+
+@test "with its policy gone the encrypted VNI is dropped on the way out, never sent in clear" {
+	run host_script '
+		echo "{\"keys\":[],\"primary\":0}" >$OUT/ring.json
+		encrypt $HA $A $B
+		# Another tool flushes the policies: the mark selects nothing now.
+		ip -n $HA xfrm policy flush
+		capture_start $OUT/cap.pcap
+		! ip netns exec $HA ping -c 3 -i 0.2 -W 1 192.168.42.2
+		ip netns exec $HA ping -c 3 -i 0.2 -W 1 192.168.43.2
+		capture_stop
+		# From ha only: hb, not encrypting here, sends its own (IPv6 autoconf).
+		echo "vxlan42 $(count $OUT/cap.pcap "src $A and $(vni_filter 42)")"
+		echo "vxlan43 $(count $OUT/cap.pcap "src $A and $(vni_filter 43)")"
+		echo "policies $(ip -n $HA xfrm policy | grep -c "^src" || true)"
+		ip netns exec $HA nft list chain inet $NETDOCK_NFT_TABLE overlay-encrypt-post'
+	echo "$output"
+	assert_success
+	assert_line "policies 0"
+	assert_line "vxlan42 0"
+	[[ $(grep '^vxlan43 ' <<<"$output" | cut -d' ' -f2) -ge 3 ]]
+	assert_output --regexp "rt ipsec missing counter packets [1-9][0-9]* bytes [0-9]+ drop"
 }
 
 @test "plain VXLAN arriving for an encrypted VNI is dropped, and only while it is encrypted" {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer target: the kernel's XFRM dump answers (SAs, policies), read before anything is removed. */
+/*
+ * libFuzzer target: the kernel's XFRM dump answers (SAs, policies), read
+ * before anything is removed, and its notifications (the same messages).
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf + 4, data, size);
 	/* seq 77: the unit test's seed dump (test-xfrm --seed) answers that request. */
 	nd_xfrm_dump_parse(buf + 4, size, 77, &d);
+	nd_xfrm_monitor_news(buf + 4, size);
 	free(buf);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * XFRM messages without a kernel: netdock's own SA and policy messages
  * parsed back by the dump parser (a dump carries them in the same shape),
- * and dumps that lie about their lengths. `test-xfrm --seed DIR` writes a
+ * dumps that lie about their lengths, and which notifications call for a
+ * pass (read from a datagram socket, as from the kernel's). `test-xfrm --seed DIR` writes a
  * dump of each kind into DIR, the fuzzer's starting corpus.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
@@ -174,6 +176,64 @@ static void lies(struct tap *t)
 	TAP_OK(t, nd_xfrm_dump_parse(buf, 3, SEQ, &d) == 0, "three bytes: nothing to read");
 }
 
+/* One notification of the given type: an SA's message (it carries the key, as the kernel's does). */
+static size_t notification(uint8_t *buf, uint16_t type)
+{
+	uint8_t m[ND_XFRM_MSG_MAX] __attribute__((aligned(8)));
+	struct nd_xfrm_sa sa = sa_of();
+	struct nlmsghdr *h = nd_xfrm_sa_msg(m, XFRM_MSG_NEWSA, &sa);
+	size_t len;
+
+	h->nlmsg_type = type;
+	len = append(buf, 0, h);
+	explicit_bzero(m, sizeof(m));
+	return len;
+}
+
+static void monitor(struct tap *t)
+{
+	static const uint16_t others[] = { XFRM_MSG_UPDSA,	 XFRM_MSG_FLUSHSA,
+					   XFRM_MSG_EXPIRE,	 XFRM_MSG_NEWPOLICY,
+					   XFRM_MSG_UPDPOLICY,	 XFRM_MSG_DELPOLICY,
+					   XFRM_MSG_FLUSHPOLICY, XFRM_MSG_POLEXPIRE };
+	uint8_t buf[2 * ND_XFRM_MSG_MAX] __attribute__((aligned(8))), big[9000] = { 0 };
+	size_t len = notification(buf, XFRM_MSG_NEWSA);
+	bool all = true;
+	int sv[2];
+
+	TAP_OK(t, !nd_xfrm_monitor_news(buf, len), "a new SA calls for no pass");
+	len += notification(buf + len, XFRM_MSG_DELSA);
+	TAP_OK(t, nd_xfrm_monitor_news(buf, len), "a deleted SA after it does");
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		all = all && nd_xfrm_monitor_news(buf, notification(buf, others[i]));
+	TAP_OK(t, all, "an SA updated, flushed or expired, any policy change: a pass");
+	len = notification(buf, XFRM_MSG_DELSA);
+	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)len + 64;
+	TAP_OK(t, !nd_xfrm_monitor_news(buf, len), "a message longer than the buffer is not read");
+	TAP_OK(t, !nd_xfrm_monitor_news(buf, 3), "three bytes: nothing");
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) < 0) {
+		TAP_OK(t, false, "socketpair: %s", strerror(errno));
+		return;
+	}
+	TAP_OK(t, nd_xfrm_monitor_drain(sv[1]) == 0, "drain: nothing there");
+	len = notification(buf, XFRM_MSG_NEWSA);
+	TAP_OK(t,
+	       send(sv[0], buf, len, 0) == (ssize_t)len && send(sv[0], buf, len, 0) > 0 &&
+		       nd_xfrm_monitor_drain(sv[1]) == 0,
+	       "drain: two new SAs, no pass");
+	len = notification(buf, XFRM_MSG_FLUSHSA);
+	TAP_OK(t,
+	       send(sv[0], buf, len, 0) > 0 && nd_xfrm_monitor_drain(sv[1]) == 1 &&
+		       nd_xfrm_monitor_drain(sv[1]) == 0,
+	       "drain: a flush, a pass, then the socket is empty");
+	TAP_OK(t, send(sv[0], big, sizeof(big), 0) > 0 && nd_xfrm_monitor_drain(sv[1]) == 1,
+	       "drain: a datagram larger than the buffer, cut: a pass");
+	explicit_bzero(buf, sizeof(buf));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static int seed(const char *dir)
 {
 	uint8_t buf[4096] __attribute__((aligned(8)));
@@ -196,5 +256,6 @@ int main(int argc, char **argv)
 		return seed(argv[2]);
 	round_trip(&t);
 	lies(&t);
+	monitor(&t);
 	return tap_done(&t);
 }

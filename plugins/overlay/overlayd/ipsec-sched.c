@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -18,13 +19,15 @@
 #define IPSEC_INTERVAL_DEFAULT (12 * 3600)
 /*
  * The slow full pass. Everything etcd changes arrives through the watch
- * (and a lost watch is a full reconcile), so it is not needed for keys or
- * rotation. It is there for the kernel: nothing in etcd changes when
- * another tool flushes the xfrm tables (`ip xfrm policy flush`), and a
- * missing policy sends an encrypted network's VXLAN in clear (a missing SA
- * drops it); no event tells the agent, so this pass bounds how long.
+ * (and a lost watch is a full reconcile), and what the kernel loses (another
+ * tool's `ip xfrm state flush`) through its XFRM notifications, each
+ * answered by a full pass once they settle. This pass is for what neither
+ * says: a notification socket that could not be opened, or a change that
+ * sends none (an SA added over one of netdock's ids).
  */
 #define IPSEC_POLL_DEFAULT 60
+/* A flush is one notification per SA and policy: one pass after the last of a burst. */
+#define IPSEC_KERNEL_SETTLE_MS 100
 
 static uint64_t env_seconds(const char *name, uint64_t def)
 {
@@ -43,6 +46,7 @@ static struct overlayd_ipsec *ipsec_of(struct agent *a)
 	if (!s && (s = a->ipsec = calloc(1, sizeof(*s)))) {
 		s->interval = env_seconds("NETDOCK_IPSEC_INTERVAL", IPSEC_INTERVAL_DEFAULT);
 		s->poll_ms = env_seconds("NETDOCK_IPSEC_POLL", IPSEC_POLL_DEFAULT) * 1000;
+		s->monitor_fd = -1;
 	}
 	if (!s || s->x || overlayd_now_ms() < s->next_poll_ms)
 		return s && s->x ? s : NULL;
@@ -53,6 +57,10 @@ static struct overlayd_ipsec *ipsec_of(struct agent *a)
 		s->next_poll_ms = overlayd_now_ms() + s->poll_ms;
 		return NULL;
 	}
+	r = nd_xfrm_monitor_open(&s->monitor_fd);
+	if (r < 0)
+		nd_warn("overlayd: ipsec: XFRM notifications: %s; the kernel is read every %llu s",
+			strerror(-r), (unsigned long long)(s->poll_ms / 1000));
 	return s;
 }
 
@@ -154,6 +162,30 @@ void overlayd_ipsec_event(struct agent *a, const struct nd_etcd_event *ev)
 	nd_debug("overlayd: ipsec %s: %s %s", net, ev->deleted ? "deleted" : "put", leaf);
 }
 
+int overlayd_ipsec_fd(const struct agent *a)
+{
+	return a->ipsec && a->ipsec->x ? a->ipsec->monitor_fd : -1;
+}
+
+/* An SA or policy may have gone or changed (ours too: the pass then finds nothing to do). */
+void overlayd_ipsec_kernel_changed(struct agent *a)
+{
+	struct overlayd_ipsec *s = a->ipsec;
+	uint64_t soon;
+	int r;
+
+	if (!s || s->monitor_fd < 0)
+		return;
+	r = nd_xfrm_monitor_drain(s->monitor_fd);
+	if (r < 0)
+		nd_warn("overlayd: ipsec: XFRM notifications: %s", strerror(-r));
+	if (r == 0)
+		return;
+	soon = overlayd_now_ms() + IPSEC_KERNEL_SETTLE_MS;
+	if (soon < s->next_poll_ms)
+		s->next_poll_ms = soon;
+}
+
 int overlayd_ipsec_timeout_ms(const struct agent *a)
 {
 	const struct overlayd_ipsec *s = a->ipsec;
@@ -178,6 +210,8 @@ void overlayd_ipsec_free(struct agent *a)
 	if (!a->ipsec)
 		return;
 	nd_xfrm_close(a->ipsec->x);
+	if (a->ipsec->monitor_fd >= 0)
+		close(a->ipsec->monitor_fd);
 	free(a->ipsec->nets);
 	free(steal_ptr(a->ipsec));
 }

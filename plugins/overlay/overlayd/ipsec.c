@@ -89,14 +89,54 @@ static void load(struct agent *a, struct overlayd_ipsec *s, struct slot *sl)
 	ring_due(s, sl->st, &sl->ring);
 }
 
+/*
+ * Whom the send SAs served before this pass. At a network's first pass in
+ * this run, an ack of this host still in etcd (a past run's lease not yet
+ * run out) says the peers have receive SAs expecting our sequence: all of
+ * today's peers count, as which of them were there is not known.
+ */
+static void sent_before(struct agent *a, struct slot *sl, struct nd_ipsec_target *t)
+{
+	struct ipsec_net *st = sl->st;
+	uint32_t newest;
+
+	if (!st->prior_read && !st->n_sent) {
+		st->prior_read = true;
+		if (nd_ipsec_store_acked(a->e, sl->l->o.name, a->host, &newest) >= 0) {
+			memcpy(st->sent, t->peers, t->n_peers * sizeof(*t->peers));
+			st->n_sent = t->n_peers;
+			st->sent_newest = newest;
+		}
+	}
+	t->sent_to = st->sent;
+	t->n_sent_to = st->n_sent;
+	t->sent_newest = st->sent_newest;
+}
+
+/* The kernel lost our send SAs under our peers' receive SAs: a new key mends it. */
+static void send_restarted(struct agent *a, const struct slot *sl)
+{
+	int r = nd_ipsec_store_request(a->e, sl->l->o.name);
+
+	nd_warn("overlayd: ipsec %s: this host's send SAs were gone from the kernel and are new "
+		"(their sequence starts over, which the peers' replay windows refuse): %s",
+		sl->l->o.name, r < 0 ? strerror(-r) : "rotation asked for");
+}
+
 /* After the kernel has the ring: the ack (when it changed), and the next step if one is due. */
-static void finish(struct agent *a, struct overlayd_ipsec *s, struct slot *sl, int err)
+static void finish(struct agent *a, struct overlayd_ipsec *s, struct slot *sl,
+		   const struct nd_ipsec_target *t)
 {
 	struct ipsec_net *st = sl->st;
 	char state[ND_IPSEC_STATE_LEN];
-	int r = err;
+	int r = t->err;
 
 	if (sl->loaded && r >= 0) {
+		memcpy(st->sent, t->peers, t->n_peers * sizeof(*t->peers));
+		st->n_sent = t->n_peers;
+		st->sent_newest = nd_ipsec_ring_newest(&sl->ring);
+		if (t->send_restarted)
+			send_restarted(a, sl);
 		nd_ipsec_ring_state(&sl->ring, state);
 		if (strcmp(state, st->acked))
 			r = nd_ipsec_store_ack(a->e, sl->l->o.name, a->host, &sl->ring, a->lease);
@@ -172,6 +212,7 @@ void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full, b
 		if (sl[n].loaded) {
 			t[n].ring = &sl[n].ring;
 			overlayd_ipsec_peers_keep(st, t[n].peers, t[n].n_peers);
+			sent_before(a, &sl[n], &t[n]);
 			any = true;
 		}
 		n++;
@@ -185,7 +226,7 @@ void overlayd_ipsec_pass(struct agent *a, struct overlayd_ipsec *s, bool full, b
 		/* A ring that is due but was not read (etcd refused it): retried as a whole. */
 		if (sl[i].loaded ||
 		    (st->advance && !st->apply && overlayd_now_ms() >= st->retry_ms))
-			finish(a, s, &sl[i], t[i].err);
+			finish(a, s, &sl[i], &t[i]);
 		nd_ipsec_ring_wipe(&sl[i].ring);
 	}
 }

@@ -238,15 +238,16 @@ static bool signalled(const struct agent *a)
 /* One turn of the loop while the watch runs. Returns false to stop. */
 static bool step(struct agent *a)
 {
-	int fds[2] = { a->ino_fd, a->sig_fd }, r;
+	int fds[3] = { a->ino_fd, a->sig_fd, overlayd_ipsec_fd(a) }, r;
 	int64_t wait = (int64_t)a->next_keepalive_ms - (int64_t)overlayd_now_ms();
 
 	if (wait > overlayd_ipsec_timeout_ms(a))
 		wait = overlayd_ipsec_timeout_ms(a);
-	nd_etcd_watch_wait(a->w, fds, 2, wait < 0 ? 0 : (int)wait);
+	nd_etcd_watch_wait(a->w, fds, fds[2] < 0 ? 2 : 3, wait < 0 ? 0 : (int)wait);
 	if (signalled(a))
 		return false;
 	run_dir_changed(a);
+	overlayd_ipsec_kernel_changed(a);
 	r = nd_etcd_watch_dispatch(a->w, event, a, &a->rev);
 	if (r < 0) {
 		lost(a, r == -ESTALE ? "watch compacted or cancelled" : "watch ended", r);

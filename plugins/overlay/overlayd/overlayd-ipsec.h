@@ -17,6 +17,12 @@ struct ipsec_net {
 	struct nd_addr peers[IPSEC_PEERS_MAX]; /* at its last pass: a change calls for one */
 	size_t n_peers;
 	char acked[ND_IPSEC_STATE_LEN];
+	/* The peers and the newest key of the last pass that installed everything (or, at
+	   the first, of a past run's ack still in etcd): whom this host's send SAs served. */
+	struct nd_addr sent[IPSEC_PEERS_MAX];
+	size_t n_sent;
+	uint32_t sent_newest;
+	bool prior_read; /* that past ack was looked for */
 	bool apply; /* ring or peers changed: read the ring, reconcile, ack */
 	bool advance; /* an ack, a request or the schedule: try the rotation's next step */
 	bool seen;
@@ -30,6 +36,7 @@ struct overlayd_ipsec {
 	size_t n_nets;
 	uint64_t interval; /* seconds: a key's age that starts a rotation */
 	uint64_t poll_ms, next_poll_ms; /* the slow full pass (why: ipsec-sched.c) */
+	int monitor_fd; /* the kernel's XFRM notifications; -1 without */
 };
 
 /* ipsec.c */

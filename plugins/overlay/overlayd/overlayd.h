@@ -128,6 +128,9 @@ void overlayd_ipsec_sync(struct agent *a, bool full);
 void overlayd_ipsec_event(struct agent *a, const struct nd_etcd_event *ev);
 /* Milliseconds until the next pass is due by time (a retry, the schedule, the slow pass). */
 int overlayd_ipsec_timeout_ms(const struct agent *a);
+/* The kernel's XFRM notifications: a socket to wait on (-1: none), and what came on it. */
+int overlayd_ipsec_fd(const struct agent *a);
+void overlayd_ipsec_kernel_changed(struct agent *a);
 void overlayd_ipsec_free(struct agent *a);
 
 /* publish.c: this host's endpoints in etcd, under its lease. */
