@@ -24,8 +24,15 @@ teardown() { nd_teardown; }
 		policies $HA >$OUT/policy
 		ip netns exec $HB etcdctl --endpoints=$ETCD_U get /netdock/ipsec/net42/ring \
 			--print-value-only >$OUT/ring.json
-		# As a previous run may leave them: both SAs of the current key with a
-		# host that left ...
+		capture_start $OUT/cap.pcap
+		ping_replies $HA 192.168.42.2 400 0.01 $OUT/ping &
+		PING=$!
+		sleep 1
+		kill $(cat /run/agent-host-a)
+		wait $(cat /run/agent-host-a) || true
+		# While the agent is down (a running one hears the kernel and cleans
+		# up at once), as a previous run may leave them: both SAs of the
+		# current key with a host that left ...
 		ip netns exec $HA $TOOL sas $OUT/ring.json 42 $PORT $A $C
 		# ... both of key 4 (reqid 0x40000054), which the ring no longer holds ...
 		sa_add $HA $B $A 0x4444 0x40000054
@@ -41,12 +48,6 @@ teardown() { nd_teardown; }
 		# receive SA may expect our sequence to go on), the other SA is not ours.
 		{ cat $OUT/right; sas $HA | grep "^$A>$C "; sas $HA | grep " 0x00009999 "; } |
 			sort >$OUT/want
-		capture_start $OUT/cap.pcap
-		ping_replies $HA 192.168.42.2 400 0.01 $OUT/ping &
-		PING=$!
-		sleep 1
-		kill $(cat /run/agent-host-a)
-		wait $(cat /run/agent-host-a) || true
 		agent $HA host-a
 		wait_until restarted
 		wait $PING
