@@ -7,6 +7,8 @@
 # the underlay, rotation under ping) runs through the real plugin and
 # agents in test/encrypt/overlay.bats (a VM on Debian's kernel).
 
+# test/run: vm
+
 load lib
 
 setup() { nd_setup; }

@@ -152,9 +152,11 @@ agents_up() {
 
 # agent HOST NAME: starts that host's overlayd; its PID goes to /run/agent-NAME.
 # Its slow fallback pass is an hour away: keys reach it through its etcd watch.
+# Its lease (8 s, the default is 3) outlasts a restart of the ASan build in
+# the emulated VM, which takes seconds: a restart, not a host that left.
 agent() {
 	ip netns exec $1 env NETDOCK_IPSEC_INTERVAL=3600 NETDOCK_IPSEC_POLL=3600 NETDOCK_LOG_LEVEL=info \
-		${BIN:-$SRC/build/bin}/netdock-overlayd --endpoints $ETCD_U --host $2 \
+		${BIN:-$SRC/build/bin}/netdock-overlayd --endpoints $ETCD_U --host $2 --ttl 8 \
 		--run-dir /run/rd-$2 >>/run/agent-$2.log 2>&1 &
 	echo $! >/run/agent-$2
 }

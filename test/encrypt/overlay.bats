@@ -5,7 +5,7 @@
 # Debian's, in a VM (test/vm/vm.bash), as this machine's kernel may have no
 # ESP. One VM runs the whole scenario (overlay-vm.bash) in setup_file; each
 # test asserts one of its checks and prints that check's evidence.
-# test/run: start first
+# test/run: vm
 
 load ../helpers
 source "$ND_SRC/test/vm/vm.bash"

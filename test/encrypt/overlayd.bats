@@ -11,6 +11,8 @@
 # another tool's flush of its xfrm tables, repaired on the kernel's
 # notification, and a reboot within its lease, each mended by a new key.
 
+# test/run: vm
+
 load lib
 
 setup() { nd_setup; }

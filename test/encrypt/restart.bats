@@ -7,6 +7,8 @@
 # continuous ping across the restart loses nothing and never leaves in
 # clear; someone else's SA is not touched.
 
+# test/run: vm
+
 load lib
 
 setup() { nd_setup; }

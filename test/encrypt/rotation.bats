@@ -6,6 +6,8 @@
 # ping, an agent pass repeated (a restart) that changes nothing, and a host
 # joining after rotations that gets working keys.
 
+# test/run: vm
+
 load lib
 
 setup() { nd_setup; }
