@@ -37,39 +37,29 @@ static int rules_out(struct nd_nft_txn *txn)
 }
 
 /*
- * The mark re-runs routing, which finds the policy; a packet whose route has
- * no xfrm bundle found none (flushed by another tool, or not yet restored by
- * netdock-overlayd) and would go out as plain VXLAN. The encrypted packet
- * passes here too, as ESP, which the port match leaves alone.
+ * A drop of an encrypted VNI's VXLAN that shows no IPsec: on the way out, a
+ * route without an xfrm bundle (the mark re-ran routing and no policy took
+ * the packet: flushed by another tool, or not yet restored by
+ * netdock-overlayd; it would leave as plain VXLAN; the encrypted packet
+ * passes here too, as ESP, which the port match leaves alone); on the way
+ * in, no secpath (it did not come through ESP).
  */
-static int rules_post(struct nd_nft_txn *txn)
+static int rule_drop_plain(struct nd_nft_txn *txn, const char *chain, bool out, const char *why)
 {
-	struct nd_nft_rule *r = nd_nft_rule_begin(txn, CHAIN_POST);
-	uint8_t none = 0;
-
-	load_port_vni(r);
-	nd_nft_lookup(r, MAP, NFT_REG32_00, NFT_REG32_02, false);
-	nd_nft_rt(r, NFT_RT_XFRM, NFT_REG_1);
-	nd_nft_cmp(r, NFT_REG_1, NFT_CMP_EQ, &none, 1);
-	nd_nft_counter(r);
-	nd_nft_verdict(r, NF_DROP, NULL);
-	nd_nft_comment(r, "encrypted overlay: VXLAN that no IPsec policy took");
-	return nd_nft_rule_end(txn, r);
-}
-
-static int rules_in(struct nd_nft_txn *txn)
-{
-	struct nd_nft_rule *r = nd_nft_rule_begin(txn, CHAIN_IN);
+	struct nd_nft_rule *r = nd_nft_rule_begin(txn, chain);
 	uint8_t none = 0;
 
 	load_port_vni(r);
 	/* Into a scratch register: Linux before 6.x refuses a map lookup without one (EINVAL). */
 	nd_nft_lookup(r, MAP, NFT_REG32_00, NFT_REG32_02, false);
-	nd_nft_meta(r, NFT_META_SECPATH, NFT_REG_1);
+	if (out)
+		nd_nft_rt(r, NFT_RT_XFRM, NFT_REG_1);
+	else
+		nd_nft_meta(r, NFT_META_SECPATH, NFT_REG_1);
 	nd_nft_cmp(r, NFT_REG_1, NFT_CMP_EQ, &none, 1);
 	nd_nft_counter(r);
 	nd_nft_verdict(r, NF_DROP, NULL);
-	nd_nft_comment(r, "encrypted overlay: VXLAN that did not come through ESP");
+	nd_nft_comment(r, why);
 	return nd_nft_rule_end(txn, r);
 }
 
@@ -103,8 +93,11 @@ int nd_ipsec_nft_declare(struct nd_nft_txn *txn)
 	if (r >= 0)
 		r = rules_out(txn);
 	if (r >= 0)
-		r = rules_post(txn);
-	return r < 0 ? r : rules_in(txn);
+		r = rule_drop_plain(txn, CHAIN_POST, true,
+				    "encrypted overlay: VXLAN that no IPsec policy took");
+	return r < 0 ? r :
+		       rule_drop_plain(txn, CHAIN_IN, false,
+				       "encrypted overlay: VXLAN that did not come through ESP");
 }
 
 static void key_of(struct nd_nft_data *k, uint16_t port, unsigned vni)

@@ -33,20 +33,28 @@ static void kvs_clearp(struct nd_etcd_kvs *k)
 	nd_etcd_kvs_clear(k);
 }
 
+/* One key of the network's: -ENOENT when it is not there. */
+static int get_leaf(struct nd_etcd *e, const char *net, const char *leaf, struct nd_etcd_kvs *ret)
+{
+	char key[512];
+	int r = key_of(e, net, leaf, key, sizeof(key));
+
+	if (r >= 0)
+		r = nd_etcd_get(e, key, false, ret);
+	if (r < 0)
+		return r;
+	return ret->n ? 0 : -ENOENT;
+}
+
 int nd_ipsec_store_load(struct nd_etcd *e, const char *net, struct nd_ipsec_ring *ret,
 			int64_t *ret_rev)
 {
 	_cleanup_(kvs_clearp) struct nd_etcd_kvs kvs = { 0 };
 	_cleanup_(cJSON_Deletep) cJSON *j = NULL;
-	char key[512];
-	int r = key_of(e, net, "ring", key, sizeof(key));
+	int r = get_leaf(e, net, "ring", &kvs);
 
-	if (r >= 0)
-		r = nd_etcd_get(e, key, false, &kvs);
 	if (r < 0)
 		return r;
-	if (!kvs.n)
-		return -ENOENT;
 	j = cJSON_ParseWithLength(kvs.kv[0].value, kvs.kv[0].value_len);
 	r = nd_ipsec_ring_from_json(j, ret, NULL);
 	if (r < 0)
@@ -113,7 +121,7 @@ int nd_ipsec_store_ack(struct nd_etcd *e, const char *net, const char *host,
 int nd_ipsec_store_acked(struct nd_etcd *e, const char *net, const char *host, uint32_t *ret_newest)
 {
 	_cleanup_(kvs_clearp) struct nd_etcd_kvs kvs = { 0 };
-	char key[512], leaf[128], state[ND_IPSEC_STATE_LEN];
+	char leaf[128], state[ND_IPSEC_STATE_LEN];
 	unsigned primary, newest;
 	char extra;
 	int r;
@@ -121,13 +129,9 @@ int nd_ipsec_store_acked(struct nd_etcd *e, const char *net, const char *host, u
 	if (!nd_name_valid(host))
 		return -EINVAL;
 	snprintf(leaf, sizeof(leaf), "ack/%s", host);
-	r = key_of(e, net, leaf, key, sizeof(key));
-	if (r >= 0)
-		r = nd_etcd_get(e, key, false, &kvs);
+	r = get_leaf(e, net, leaf, &kvs);
 	if (r < 0)
 		return r;
-	if (!kvs.n)
-		return -ENOENT;
 	if (kvs.kv[0].value_len >= sizeof(state) ||
 	    strspn(kvs.kv[0].value, "0123456789:") != kvs.kv[0].value_len)
 		return -EBADMSG;

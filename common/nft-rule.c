@@ -53,34 +53,31 @@ static struct nftnl_expr *expr_add(struct nd_nft_rule *r, const char *name)
 	return e;
 }
 
-void nd_nft_meta(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
+/* An expression of one key and one register (meta, rt, ct: each names its attributes). */
+static void expr_key_reg(struct nd_nft_rule *r, const char *name, uint16_t key_attr, uint32_t key,
+			 uint16_t reg_attr, uint32_t reg)
 {
-	struct nftnl_expr *e = expr_add(r, "meta");
+	struct nftnl_expr *e = expr_add(r, name);
 
 	if (!e)
 		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	nftnl_expr_set_u32(e, key_attr, key);
+	nftnl_expr_set_u32(e, reg_attr, reg);
+}
+
+void nd_nft_meta(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
+{
+	expr_key_reg(r, "meta", NFTNL_EXPR_META_KEY, key, NFTNL_EXPR_META_DREG, dreg);
 }
 
 void nd_nft_rt(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
 {
-	struct nftnl_expr *e = expr_add(r, "rt");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_DREG, dreg);
+	expr_key_reg(r, "rt", NFTNL_EXPR_RT_KEY, key, NFTNL_EXPR_RT_DREG, dreg);
 }
 
 void nd_nft_meta_set(struct nd_nft_rule *r, uint32_t key, uint32_t sreg)
 {
-	struct nftnl_expr *e = expr_add(r, "meta");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, sreg);
+	expr_key_reg(r, "meta", NFTNL_EXPR_META_KEY, key, NFTNL_EXPR_META_SREG, sreg);
 }
 
 void nd_nft_payload(struct nd_nft_rule *r, uint32_t base, uint32_t offset, uint32_t len,
@@ -137,12 +134,7 @@ void nd_nft_lookup(struct nd_nft_rule *r, const char *set, uint32_t sreg, int dr
 
 void nd_nft_ct(struct nd_nft_rule *r, uint32_t key, uint32_t dreg)
 {
-	struct nftnl_expr *e = expr_add(r, "ct");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+	expr_key_reg(r, "ct", NFTNL_EXPR_CT_KEY, key, NFTNL_EXPR_CT_DREG, dreg);
 }
 
 void nd_nft_fib_daddr_type(struct nd_nft_rule *r, uint32_t dreg)
