@@ -16,8 +16,6 @@
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 
-#include <libmnl/libmnl.h>
-
 int nd_xfrm_monitor_open(int *ret_fd)
 {
 	/* SA and policy changes, and expiries (netdock's SAs never expire; others' may be ours). */
@@ -55,13 +53,28 @@ static bool may_undo(uint16_t type)
 	}
 }
 
+/*
+ * Not mnl_nlmsg_ok/next: a length near UINT32_MAX passes their int
+ * comparison and aligns to a step of 0 (the fuzzer found it looping).
+ */
 bool nd_xfrm_monitor_news(const void *buf, size_t len)
 {
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	const uint8_t *p = buf;
 
-	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left))
+	while (len >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
+		size_t step;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len)
+			return false;
 		if (may_undo(h->nlmsg_type))
 			return true;
+		step = NLMSG_ALIGN((size_t)h->nlmsg_len);
+		if (step >= len)
+			return false;
+		p += step;
+		len -= step;
+	}
 	return false;
 }
 

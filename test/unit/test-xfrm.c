@@ -210,6 +210,9 @@ static void monitor(struct tap *t)
 	len = notification(buf, XFRM_MSG_DELSA);
 	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)len + 64;
 	TAP_OK(t, !nd_xfrm_monitor_news(buf, len), "a message longer than the buffer is not read");
+	((struct nlmsghdr *)buf)->nlmsg_len = 0xffffffffu;
+	TAP_OK(t, !nd_xfrm_monitor_news(buf, len),
+	       "a length of 2^32 - 1 ends the walk (no step of 0)");
 	TAP_OK(t, !nd_xfrm_monitor_news(buf, 3), "three bytes: nothing");
 
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) < 0) {
